@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from firms.tenancy import TenantModel, TenantQuerySet
+
+
+class ClientQuerySet(TenantQuerySet):
+    def visible_to(self, membership) -> ClientQuerySet:
+        """The firm's clients a member may see: all for supervisors and administrators, the
+        assigned ones for a collaborator."""
+        clients = self.for_firm(membership.firm_id)
+        if not membership.sees_whole_firm:
+            clients = clients.filter(assigned_to_id=membership.user_id)
+        return clients
+
+
+class Client(TenantModel):
+    """A company of the firm's portfolio (dossier client)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Actif")
+        ARCHIVED = "archived", _("Archivé")
+
+    class Delivery(models.TextChoices):
+        EMAIL = "email", _("Par e-mail")
+        PAPER = "paper", _("Papier")
+        EMAIL_REFUSED = "email_refused", _("E-mail refusé")
+
+    company_name = models.CharField(_("raison sociale"), max_length=200)
+    siren = models.CharField(_("SIREN"), max_length=9)
+    siret = models.CharField(_("SIRET du siège"), max_length=14, blank=True)
+    naf_code = models.CharField(_("code NAF/APE"), max_length=6, blank=True)
+    legal_form = models.CharField(_("forme juridique"), max_length=50, blank=True)
+    address = models.CharField(_("adresse"), max_length=250, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("ville"), max_length=100, blank=True)
+    vat_number = models.CharField(_("TVA intracommunautaire"), max_length=20, blank=True)
+    fiscal_year_end = models.CharField(
+        _("clôture de l'exercice (JJ/MM)"), max_length=5, blank=True, default="31/12"
+    )
+    contact_name = models.CharField(_("contact principal"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("e-mail du contact"), blank=True)
+    contact_phone = models.CharField(_("téléphone du contact"), max_length=30, blank=True)
+    billing_emails = models.JSONField(_("e-mails de facturation"), default=list, blank=True)
+    invoice_delivery = models.CharField(
+        _("envoi des factures"), max_length=20, choices=Delivery.choices, default=Delivery.EMAIL
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("collaborateur"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    tags = models.JSONField(_("étiquettes"), default=list, blank=True)
+    last_reviewed_at = models.DateTimeField(_("dernière revue"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["company_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "siren"], name="client_unique_siren_per_firm"),
+        ]
+        indexes = [
+            models.Index(fields=["firm", "company_name", "id"], name="client_firm_name"),
+            models.Index(fields=["firm", "assigned_to"], name="client_firm_assignee"),
+            models.Index(fields=["firm", "status"], name="client_firm_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.company_name

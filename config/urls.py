@@ -1,0 +1,66 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from firms import views as firm_views
+from firms.forms import LoginForm, PasswordResetRequestForm
+
+account_patterns = [
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "mot-de-passe/oubli/",
+        auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetRequestForm,
+            email_template_name="emails/password_reset.txt",
+            html_email_template_name="emails/password_reset.html",
+            subject_template_name="emails/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe/oubli/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/nouveau/termine/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+firm_patterns = [
+    path("", firm_views.firm_home, name="firm_home"),
+    path("", include("clients.urls")),
+    path("", include("cartography.urls")),
+    path("", include("invoicing.urls")),
+    path("", include("jobs.urls")),
+    path("parametres/", include("firms.urls")),
+]
+
+api_patterns = [
+    path("me/", include("firms.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+]
+
+urlpatterns = [
+    path("", firm_views.home, name="home"),
+    path("compte/", include(account_patterns)),
+    path("invitations/<str:token>/", firm_views.accept_invitation, name="accept_invitation"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("f/<slug:firm_slug>/", include(firm_patterns)),
+    path("api/v1/", include(api_patterns)),
+]

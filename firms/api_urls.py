@@ -1,0 +1,5 @@
+from django.urls import path
+
+from firms import api
+
+urlpatterns = [path("", api.me, name="api_me")]

@@ -1,0 +1,100 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from firms.models import Firm, Membership, Role
+from firms.validators import clean_iban, clean_siren, clean_vat_number
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Adresse e-mail"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip().lower()
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
+
+
+class FirmProfileForm(forms.ModelForm):
+    class Meta:
+        model = Firm
+        fields = [
+            "name",
+            "siren",
+            "vat_number",
+            "address",
+            "postal_code",
+            "city",
+            "phone",
+            "iban",
+            "legal_mentions",
+            "email_sender_name",
+            "email_reply_to",
+            "stale_after_months",
+        ]
+        widgets = {"legal_mentions": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_siren(self) -> str:
+        return clean_siren(self.cleaned_data["siren"])
+
+    def clean_vat_number(self) -> str:
+        return clean_vat_number(self.cleaned_data["vat_number"])
+
+    def clean_iban(self) -> str:
+        return clean_iban(self.cleaned_data["iban"])
+
+    def clean_stale_after_months(self) -> int:
+        value = self.cleaned_data["stale_after_months"]
+        if not 1 <= value <= 36:
+            raise forms.ValidationError("Entre 1 et 36 mois.")
+        return value
+
+
+class LogoForm(forms.Form):
+    logo = forms.FileField(
+        label=_("Logo"),
+        help_text=_("PNG, JPEG ou WebP, 2 Mo au plus. Il est réduit à 800 × 400 pixels."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices, initial=Role.COLLABORATOR)
+
+
+class MemberUpdateForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role", "is_active"]
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Nom complet"), max_length=150)
+    password = forms.CharField(label=_("Mot de passe"), widget=forms.PasswordInput, strip=False)
+    password_confirm = forms.CharField(
+        label=_("Confirmation du mot de passe"), widget=forms.PasswordInput, strip=False
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_confirm"):
+            self.add_error("password_confirm", "Les deux mots de passe diffèrent.")
+        elif data.get("password"):
+            try:
+                validate_password(data["password"])
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Nom du jeton"), max_length=100, help_text=_("Par exemple : « Export Power BI »")
+    )

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+from firms.api_tokens import firm_id_of_token, resolve_api_token
+from firms.models import Firm, Membership
+from firms.tenancy import firm_scope, user_scope
+
+
+class FirmMiddleware:
+    """Resolves the firm once per request and runs the rest of the request inside its scope.
+
+    The firm comes from the URL (``/f/<firm_slug>/…``) for the web app and from the token for the
+    API. No such firm, or not a member: 404, so another firm's existence is never confirmed.
+    The scope wraps the view *and* the template rendering, which ``ATOMIC_REQUESTS`` would not.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.firm = None
+        request.membership = None
+        authorization = request.headers.get("Authorization", "")
+        if authorization.startswith("Token ") and request.path_info.startswith("/api/"):
+            return self._api_request(request, authorization.removeprefix("Token ").strip())
+        try:
+            slug = resolve(request.path_info).kwargs.get("firm_slug")
+        except Resolver404:
+            slug = None
+        if slug is None:
+            if request.user.is_authenticated:
+                with user_scope(request.user.pk):
+                    return self.get_response(request)
+            return self.get_response(request)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        firm = Firm.objects.filter(slug=slug, is_active=True).first()
+        if firm is None:
+            raise Http404
+        with firm_scope(firm, user_id=request.user.pk):
+            membership = (
+                Membership.objects.for_firm(firm).filter(user=request.user, is_active=True).first()
+            )
+            if membership is None:
+                raise Http404
+            membership.firm = firm
+            membership.user = request.user
+            request.firm = firm
+            request.membership = membership
+            return self.get_response(request)
+
+    def _api_request(self, request: HttpRequest, raw_token: str) -> HttpResponse:
+        firm_id = firm_id_of_token(raw_token)
+        if firm_id is None:
+            return self.get_response(request)  # DRF answers 401
+        with firm_scope(firm_id):
+            membership = resolve_api_token(firm_id, raw_token)
+            if membership is not None:
+                request.firm = membership.firm
+                request.membership = membership
+                request.api_user = membership.user
+            return self.get_response(request)

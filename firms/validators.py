@@ -1,0 +1,44 @@
+"""Checks of French identifiers, with the messages shown next to the field."""
+
+from django.core.exceptions import ValidationError
+from stdnum import iban
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import siren, tva
+
+
+def clean_siren(value: str) -> str:
+    compact = siren.compact(value or "")
+    if not compact:
+        return ""
+    if not compact.isdigit() or len(compact) != 9:
+        raise ValidationError("Le SIREN compte 9 chiffres.", code="siren_length")
+    if not siren.is_valid(compact):
+        raise ValidationError(
+            "Ce SIREN n'existe pas : sa clé de contrôle est fausse.", code="siren_checksum"
+        )
+    return compact
+
+
+def clean_vat_number(value: str) -> str:
+    compact = tva.compact(value or "")
+    if not compact:
+        return ""
+    try:
+        return tva.validate(compact)
+    except StdnumError as error:
+        raise ValidationError(
+            "Numéro de TVA intracommunautaire invalide (format FR + clé + SIREN).",
+            code="vat_invalid",
+        ) from error
+
+
+def clean_iban(value: str) -> str:
+    compact = iban.compact(value or "")
+    if not compact:
+        return ""
+    try:
+        return iban.validate(compact)
+    except StdnumError as error:
+        raise ValidationError(
+            "IBAN invalide : vérifiez les caractères et la clé.", code="iban_invalid"
+        ) from error

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FiscalQuestionnaireConfig(AppConfig):
+    name = "fiscal_questionnaire"
+    verbose_name = "Questionnaire fiscal"
