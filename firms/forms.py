@@ -22,6 +22,13 @@ class PasswordResetRequestForm(PasswordResetForm):
 
 
 class FirmProfileForm(forms.ModelForm):
+    # Typed with spaces as printed on paper; stored compact once checked.
+    siren = forms.CharField(label=_("SIREN"), max_length=20, required=False)
+    vat_number = forms.CharField(
+        label=_("Numéro de TVA intracommunautaire"), max_length=30, required=False
+    )
+    iban = forms.CharField(label=_("IBAN"), max_length=50, required=False)
+
     class Meta:
         model = Firm
         fields = [

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils import translation
 
 from firms.api_tokens import firm_id_of_token, resolve_api_token
 from firms.models import Firm, Membership
@@ -65,3 +67,21 @@ class FirmMiddleware:
                 request.membership = membership
                 request.api_user = membership.user
             return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """French unless the user chose another language (the language cookie): the browser's
+    Accept-Language is ignored, since the product is French first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        available = {code for code, _ in settings.LANGUAGES}
+        language = chosen if chosen in available else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
