@@ -31,6 +31,10 @@ CREATORS = {"create", "get_or_create", "update_or_create"}
 EXEMPT_FILES = {"firms/tenancy.py"}
 
 
+def _passes_firm(call: ast.Call) -> bool:
+    return any(keyword.arg in ("firm", "firm_id") for keyword in call.keywords)
+
+
 def _violations(path: Path, model_names: set[str]) -> list[str]:
     source = path.read_text()
     lines = source.splitlines()
@@ -50,9 +54,8 @@ def _violations(path: Path, model_names: set[str]) -> list[str]:
         if node.attr == "bulk_create":
             continue  # the objects carry their firm
         call = calls.get(id(node))
-        if node.attr in CREATORS and call is not None:
-            if any(keyword.arg in ("firm", "firm_id") for keyword in call.keywords):
-                continue
+        if node.attr in CREATORS and call is not None and _passes_firm(call):
+            continue
         found.append(
             f"{path.relative_to(ROOT)}:{node.lineno}: {manager.value.id}.objects.{node.attr}"
         )
