@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
+from stdnum import luhn
+from stdnum.fr import siren as siren_numbers
+
 # Values of ``Client.Delivery``; kept as plain strings so this module needs no Django.
 DELIVERY_EMAIL = "email"
 DELIVERY_PAPER = "paper"
@@ -52,23 +55,15 @@ class DemoCompany:
 
 # --- Identifiers -------------------------------------------------------------------------------
 
-_LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
-
 
 def luhn_check_digit(payload: str) -> str:
     """The digit that, appended to ``payload``, makes the whole number pass the Luhn check."""
-    total = 0
-    # Once the check digit is appended, the payload's last digit sits in a doubled position.
-    for position, char in enumerate(reversed(payload)):
-        digit = ord(char) - 48
-        total += _LUHN_DOUBLED[digit] if position % 2 == 0 else digit
-    return str(-total % 10)
+    return luhn.calc_check_digit(payload)
 
 
 def vat_number_for_siren(siren: str) -> str:
     """French intra-EU VAT number: FR, a two-digit key computed from the SIREN, the SIREN."""
-    key = (12 + 3 * (int(siren) % 97)) % 97
-    return f"FR{key:02d}{siren}"
+    return "FR" + siren_numbers.to_tva(siren)
 
 
 def _new_siren(rng: random.Random, taken: set[str]) -> str:
