@@ -81,3 +81,41 @@ class Client(TenantModel):
 
     def __str__(self) -> str:
         return self.company_name
+
+
+class HistoryEntry(TenantModel):
+    """One change in a client's life: who, when, what, and each field from what to what.
+
+    Written by the services that make the change, in the same transaction (not by signals or
+    database triggers: the service knows the user, the reason and the French wording, and the
+    same code runs on SQLite and PostgreSQL).
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Création")
+        UPDATED = "updated", _("Modification")
+        ARCHIVED = "archived", _("Archivage")
+        RESTORED = "restored", _("Restauration")
+        REASSIGNED = "reassigned", _("Réattribution")
+        IMPORTED = "imported", _("Import")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=30)
+    # What was changed: "client", "answers", "equipment", "mandate", … as later apps add them.
+    subject = models.CharField(max_length=30, default="client")
+    summary = models.CharField(max_length=250, blank=True)
+    # {field: {"label": "Ville", "from": "Lyon", "to": "Paris"}}, values as shown to users.
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["firm", "client", "-created_at"], name="history_client_recent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.client_id}"

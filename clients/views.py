@@ -1,35 +1,191 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clients.models import Client
-from clients.selectors import get_client_for_membership
+from clients import services
+from clients.forms import ClientForm, ReassignForm, firm_members
+from clients.models import Client, HistoryEntry
+from clients.naf import naf_label
+from clients.selectors import ClientFilters, filter_clients, get_client_for_membership
 from firms.access import require_supervision
 from jobs.services import start_job
 
+PAGE_SIZE = 50
+
+# Tabs of the client sheet that later modules fill in; until then they say so.
+PENDING_TABS = {
+    "fiscal": ("Fiscalité", "Le questionnaire fiscal déterminera les obligations du client."),
+    "cartography": (
+        "Cartographie",
+        "Les logiciels et plateformes agréées du client seront recensés ici.",
+    ),
+    "obligations": (
+        "Obligations FE",
+        "Les obligations de réception, d'émission et d'e-reporting apparaîtront ici.",
+    ),
+    "mandates": (
+        "Mandats",
+        "Les mandats de délégation du client et leur signature seront suivis ici.",
+    ),
+    "reports": ("Rapports", "Les rapports de synthèse PDF du client seront conservés ici."),
+    "invoices": ("Factures", "Les factures d'honoraires adressées au client seront listées ici."),
+}
+
 
 def client_list(request: HttpRequest, firm_slug: str) -> HttpResponse:
-    clients = Client.objects.visible_to(request.membership).filter(status=Client.Status.ACTIVE)
-    query = request.GET.get("q", "").strip()
-    if query:
-        clients = clients.filter(
-            Q(company_name__icontains=query)
-            | Q(siren__startswith=query.replace(" ", ""))
-            | Q(contact_name__icontains=query)
-        )
-    clients = clients.select_related("assigned_to").order_by("company_name", "id")
-    page = Paginator(clients, 50).get_page(request.GET.get("page"))
-    template = "clients/partials/client_table.html" if request.htmx else "clients/client_list.html"
-    return render(request, template, {"page": page, "query": query})
+    filters = ClientFilters.from_params(request.GET)
+    clients = filter_clients(request.membership, filters).select_related("assigned_to")
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "members": firm_members(request.firm) if request.membership.sees_whole_firm else [],
+        "reassign_form": ReassignForm(firm=request.firm)
+        if request.membership.sees_whole_firm
+        else None,
+        "querystring": _querystring(request, exclude="page"),
+    }
+    template = (
+        "clients/partials/client_table.html"
+        if request.htmx and not request.htmx.boosted
+        else "clients/client_list.html"
+    )
+    return render(request, template, context)
+
+
+def _querystring(request: HttpRequest, *, exclude: str) -> str:
+    params = request.GET.copy()
+    params.pop(exclude, None)
+    return params.urlencode()
+
+
+def client_create(request: HttpRequest, firm_slug: str) -> HttpResponse:
+    form = ClientForm(request.POST or None, firm=request.firm)
+    if not request.membership.sees_whole_firm:
+        form.fields["assigned_to"].disabled = True
+        form.initial["assigned_to"] = request.user.pk
+    if request.method == "POST" and form.is_valid():
+        client = services.create_client(firm=request.firm, data=form.cleaned_data, by=request.user)
+        messages.success(request, f"Client « {client.company_name} » créé.")
+        return redirect("client_detail", firm_slug=firm_slug, client_id=client.pk)
+    return render(request, "clients/client_form.html", {"form": form, "client": None})
 
 
 def client_detail(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:
     client = get_client_for_membership(request.membership, client_id)
-    return render(request, "clients/client_detail.html", {"client": client})
+    recent = (
+        HistoryEntry.objects.for_firm(request.firm)
+        .filter(client=client)
+        .select_related("actor")[:5]
+    )
+    return render(
+        request,
+        "clients/client_detail.html",
+        {
+            "client": client,
+            "tab": "summary",
+            "naf_label": naf_label(client.naf_code),
+            "recent": recent,
+        },
+    )
+
+
+def client_edit(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:
+    client = get_client_for_membership(request.membership, client_id)
+    form = ClientForm(request.POST or None, instance=client, firm=request.firm)
+    if not request.membership.sees_whole_firm:
+        form.fields["assigned_to"].disabled = True  # only supervisors reassign
+    if request.method == "POST" and form.is_valid():
+        services.update_client(
+            firm=request.firm, client=client, data=form.cleaned_data, by=request.user
+        )
+        messages.success(request, "Fiche client enregistrée.")
+        return redirect("client_detail", firm_slug=firm_slug, client_id=client.pk)
+    # A rejected form must not leave the instance half-changed for the page around it.
+    client = get_client_for_membership(request.membership, client_id) if form.is_bound else client
+    return render(
+        request, "clients/client_form.html", {"form": form, "client": client, "tab": "summary"}
+    )
+
+
+def client_archive(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:
+    """GET asks for confirmation; POST archives. Nothing is ever deleted."""
+    client = get_client_for_membership(request.membership, client_id)
+    if request.method == "POST":
+        services.archive_client(firm=request.firm, client=client, by=request.user)
+        messages.success(
+            request,
+            f"« {client.company_name} » est archivé. Vous pouvez le restaurer à tout moment.",
+        )
+        return redirect("client_detail", firm_slug=firm_slug, client_id=client.pk)
+    return render(
+        request, "clients/client_archive_confirm.html", {"client": client, "tab": "summary"}
+    )
+
+
+@require_POST
+def client_restore(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:
+    client = get_client_for_membership(request.membership, client_id)
+    services.restore_client(firm=request.firm, client=client, by=request.user)
+    messages.success(request, f"« {client.company_name} » est de nouveau actif.")
+    return redirect("client_detail", firm_slug=firm_slug, client_id=client.pk)
+
+
+def client_history(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:
+    client = get_client_for_membership(request.membership, client_id)
+    entries = (
+        HistoryEntry.objects.for_firm(request.firm).filter(client=client).select_related("actor")
+    )
+    page = Paginator(entries, 30).get_page(request.GET.get("page"))
+    return render(
+        request, "clients/client_history.html", {"client": client, "page": page, "tab": "history"}
+    )
+
+
+def client_tab(request: HttpRequest, firm_slug: str, client_id: int, tab: str) -> HttpResponse:
+    client = get_client_for_membership(request.membership, client_id)
+    title, text = PENDING_TABS[tab]
+    return render(
+        request,
+        "clients/client_tab_pending.html",
+        {"client": client, "tab": tab, "title": title, "text": text},
+    )
+
+
+@require_supervision
+@require_POST
+def client_reassign(request: HttpRequest, firm_slug: str) -> HttpResponse:
+    """Bulk reassignment of the selected rows, or of the whole filtered list."""
+    form = ReassignForm(request.POST, firm=request.firm)
+    back = reverse("client_list", args=[firm_slug]) + "?" + request.POST.get("querystring", "")
+    if not form.is_valid():
+        messages.error(request, "Choisissez un collaborateur du cabinet.")
+        return redirect(back)
+    if request.POST.get("scope") == "all":
+        clients = filter_clients(request.membership, ClientFilters.from_params(request.POST))
+    else:
+        ids = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
+        clients = Client.objects.visible_to(request.membership).filter(pk__in=ids)
+    if not clients.exists():
+        messages.warning(request, "Aucun client sélectionné.")
+        return redirect(back)
+    moved = services.reassign_clients(
+        firm=request.firm,
+        clients=clients.select_related("assigned_to"),
+        collaborator=form.cleaned_data["collaborator"],
+        by=request.user,
+    )
+    who = form.cleaned_data["collaborator"] or "personne"
+    messages.success(
+        request,
+        f"{moved} client{'s' if moved > 1 else ''} attribué{'s' if moved > 1 else ''} à {who}.",
+    )
+    return redirect(back)
 
 
 @require_supervision

@@ -52,6 +52,7 @@ firm_patterns = [
 
 api_patterns = [
     path("me/", include("firms.api_urls")),
+    path("", include("clients.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]

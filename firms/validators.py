@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from stdnum import iban
 from stdnum.exceptions import ValidationError as StdnumError
-from stdnum.fr import siren, tva
+from stdnum.fr import siren, siret, tva
 
 
 def clean_siren(value: str) -> str:
@@ -42,3 +42,20 @@ def clean_iban(value: str) -> str:
         raise ValidationError(
             "IBAN invalide : vérifiez les caractères et la clé.", code="iban_invalid"
         ) from error
+
+
+def clean_siret(value: str, *, siren_value: str = "") -> str:
+    compact = siret.compact(value or "")
+    if not compact:
+        return ""
+    if not compact.isdigit() or len(compact) != 14:
+        raise ValidationError("Le SIRET compte 14 chiffres.", code="siret_length")
+    if not siret.is_valid(compact):
+        raise ValidationError(
+            "Ce SIRET n'existe pas : sa clé de contrôle est fausse.", code="siret_checksum"
+        )
+    if siren_value and not compact.startswith(siren_value):
+        raise ValidationError(
+            "Le SIRET doit commencer par le SIREN de l'entreprise.", code="siret_siren"
+        )
+    return compact

@@ -82,6 +82,13 @@ def firm_patterns() -> list[Pattern]:
     return [p for p in all_patterns() if "firm_slug" in p.params]
 
 
+def api_patterns() -> list[Pattern]:
+    """API routes: the firm comes from the token, not the URL."""
+    return [
+        p for p in all_patterns() if p.route.startswith("api/v1/") and p.name not in PUBLIC_PATTERNS
+    ]
+
+
 def required_roles(view: Callable) -> tuple[str, ...] | None:
     return getattr(view, "required_roles", None)
 
@@ -111,10 +118,11 @@ def objects(firm_a):
 
 def test_every_pattern_is_covered():
     """A new URL must be a firm URL (tested below) or declared public on purpose."""
+    api = {p.name for p in api_patterns()}
     uncovered = [
         p.name
         for p in all_patterns()
-        if "firm_slug" not in p.params and p.name not in PUBLIC_PATTERNS
+        if "firm_slug" not in p.params and p.name not in PUBLIC_PATTERNS and p.name not in api
     ]
     assert uncovered == []
 
@@ -146,8 +154,10 @@ def test_a_collaborator_cannot_open_a_client_assigned_to_someone_else(
     client_pages = [p for p in firm_patterns() if "client_id" in p.params]
     assert client_pages
     answers = {p.name: getattr(client, method)(p.url(objects)).status_code for p in client_pages}
-    assert {name: code for name, code in answers.items() if code not in (404, 403)} == {}
-    assert all(code == 404 for name, code in answers.items() if not required_roles(_view(name)))
+    assert {name: code for name, code in answers.items() if code not in (404, 403, 405)} == {}
+    assert all(
+        code in (404, 405) for name, code in answers.items() if not required_roles(_view(name))
+    )
 
 
 def _view(name: str) -> Callable:
@@ -179,3 +189,51 @@ def test_an_api_token_of_another_firm_sees_only_its_own_firm(client, firm_a, fir
     assert response.json()["firm_slug"] == firm_b.firm.slug
     forged = raw.replace(f"pfe_{firm_b.firm.pk}_", f"pfe_{firm_a.firm.pk}_")
     assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {forged}").status_code == 401
+
+
+def _token(membership) -> str:
+    with firm_scope(membership.firm):
+        return create_api_token(membership=membership, name="outil")[1]
+
+
+@pytest.mark.parametrize("method", ["get", "post", "patch"])
+def test_another_firms_token_gets_404_on_every_api_object(client, firm_a, firm_b, objects, method):
+    token = _token(firm_b.admin)
+    with_objects = [p for p in api_patterns() if p.params]
+    assert with_objects
+    answers = {
+        p.route: getattr(client, method)(
+            p.url(objects), HTTP_AUTHORIZATION=f"Token {token}", content_type="application/json"
+        ).status_code
+        for p in with_objects
+    }
+    assert {route: code for route, code in answers.items() if code not in (404, 405)} == {}
+
+
+def test_every_api_parameter_can_be_filled(objects):
+    unknown = {param for p in api_patterns() for param in p.params if param not in objects}
+    assert unknown == set()
+
+
+def test_api_lists_show_only_the_tokens_firm(client, firm_a, firm_b, objects):
+    token = _token(firm_b.admin)
+    for pattern in api_patterns():
+        if pattern.params:
+            continue
+        response = client.get(pattern.url(objects), HTTP_AUTHORIZATION=f"Token {token}")
+        assert response.status_code == 200, pattern.route
+        assert response.json()["count"] == 0, pattern.route  # firm B has nothing yet
+
+
+@pytest.mark.parametrize("method", ["get", "post", "patch"])
+def test_an_unassigned_collaborator_token_gets_404_on_the_client(client, firm_a, objects, method):
+    token = _token(firm_a.other_collaborator)
+    client_routes = [p for p in api_patterns() if "client_id" in p.params]
+    assert client_routes
+    for pattern in client_routes:
+        code = getattr(client, method)(
+            pattern.url(objects),
+            HTTP_AUTHORIZATION=f"Token {token}",
+            content_type="application/json",
+        ).status_code
+        assert code in (404, 405), (pattern.route, method, code)

@@ -1,0 +1,141 @@
+"""``/api/v1/clients/``: the client list and sheet, scoped exactly like the web app."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clients import services
+from clients.forms import ClientForm
+from clients.models import Client
+from clients.selectors import ClientFilters, filter_clients
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    assigned_to = serializers.IntegerField(source="assigned_to_id", allow_null=True, required=False)
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "company_name",
+            "siren",
+            "siret",
+            "naf_code",
+            "legal_form",
+            "vat_number",
+            "address",
+            "postal_code",
+            "city",
+            "fiscal_year_end",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "billing_emails",
+            "invoice_delivery",
+            "assigned_to",
+            "tags",
+            "status",
+            "last_reviewed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "status", "last_reviewed_at", "created_at", "updated_at"]
+
+
+def _form_data(payload: dict, instance: Client | None) -> dict:
+    """API payload → the web form's data, so both are checked by the same rules and messages."""
+    data = {}
+    if instance is not None:
+        for field in ClientForm.Meta.fields:
+            value = getattr(instance, "assigned_to_id" if field == "assigned_to" else field)
+            data[field] = value
+    data.update(payload)
+    for field in ("billing_emails", "tags"):
+        if isinstance(data.get(field), list):
+            data[field] = ",".join(str(item) for item in data[field])
+    return {key: "" if value is None else value for key, value in data.items()}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Raison sociale, SIREN ou contact"),
+            OpenApiParameter(
+                "collaborator", str, description="Identifiant d'utilisateur, ou « none »"
+            ),
+            OpenApiParameter("status", str, enum=["active", "archived", ""]),
+            OpenApiParameter("tag", str),
+            OpenApiParameter("sort", str),
+        ]
+    )
+)
+class ClientViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ClientSerializer
+    lookup_url_kwarg = "client_id"
+    lookup_value_converter = "int"
+
+    def get_queryset(self):
+        membership = self.request.membership
+        if self.action == "list":
+            return filter_clients(membership, ClientFilters.from_params(self.request.query_params))
+        return Client.objects.visible_to(membership)
+
+    def get_object(self) -> Client:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["client_id"])
+
+    def _validated(self, instance: Client | None) -> dict:
+        form = ClientForm(
+            _form_data(self.request.data, instance), instance=instance, firm=self.request.firm
+        )
+        if not form.is_valid():
+            raise ValidationError(
+                {field: [str(e) for e in errors] for field, errors in form.errors.items()}
+            )
+        data = form.cleaned_data
+        if not self.request.membership.sees_whole_firm:
+            # Collaborators keep their clients; only supervisors reassign.
+            data["assigned_to"] = instance.assigned_to if instance else self.request.user
+        return data
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        client = services.create_client(
+            firm=request.firm, data=self._validated(None), by=request.user
+        )
+        return Response(ClientSerializer(client).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        # PUT and PATCH both apply the fields given over the current values.
+        client = self.get_object()
+        data = self._validated(client)
+        client = services.update_client(
+            firm=request.firm, client=client, data=data, by=request.user
+        )
+        return Response(ClientSerializer(client).data)
+
+    @extend_schema(request=None, responses=ClientSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, client_id: int) -> Response:
+        client = services.archive_client(
+            firm=request.firm, client=self.get_object(), by=request.user
+        )
+        return Response(ClientSerializer(client).data)
+
+    @extend_schema(request=None, responses=ClientSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, client_id: int) -> Response:
+        client = services.restore_client(
+            firm=request.firm, client=self.get_object(), by=request.user
+        )
+        return Response(ClientSerializer(client).data)

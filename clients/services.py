@@ -1,0 +1,141 @@
+"""Changes to clients. Each service owns its transaction and writes the client's history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from clients import history
+from clients.models import Client, HistoryEntry
+from firms.models import Firm, User
+
+# The fields a person edits, in the order the history lists them.
+EDITABLE_FIELDS = [
+    "company_name",
+    "siren",
+    "siret",
+    "naf_code",
+    "legal_form",
+    "vat_number",
+    "address",
+    "postal_code",
+    "city",
+    "fiscal_year_end",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "billing_emails",
+    "invoice_delivery",
+    "assigned_to",
+    "tags",
+]
+
+
+def derived_vat_number(siren: str) -> str:
+    from stdnum.fr import siren as siren_numbers
+
+    return "FR" + siren_numbers.to_tva(siren)
+
+
+def create_client(
+    *, firm: Firm, data: dict, by: User | None, action: str = HistoryEntry.Action.CREATED
+) -> Client:
+    """Create a client from cleaned data (see :class:`clients.forms.ClientForm`)."""
+    values = {name: value for name, value in data.items() if name in EDITABLE_FIELDS}
+    if not values.get("vat_number") and values.get("siren"):
+        values["vat_number"] = derived_vat_number(values["siren"])
+    with transaction.atomic():
+        client = Client.objects.create(firm=firm, **values)
+        history.record(
+            client=client,
+            actor=by,
+            action=action,
+            changes=history.diff({}, history.snapshot(client, EDITABLE_FIELDS), Client),
+            summary=f"Fiche créée : {client.company_name}",
+        )
+    return client
+
+
+def update_client(
+    *,
+    firm: Firm,
+    client: Client,
+    data: dict,
+    by: User | None,
+    action: str = HistoryEntry.Action.UPDATED,
+) -> Client:
+    """Apply cleaned data; only what changed is written to the history (nothing if nothing)."""
+    values = {name: value for name, value in data.items() if name in EDITABLE_FIELDS}
+    if "vat_number" in values and not values["vat_number"]:
+        values["vat_number"] = derived_vat_number(values.get("siren") or client.siren)
+    with transaction.atomic():
+        before = history.snapshot(client, values)
+        for name, value in values.items():
+            setattr(client, name, value)
+        changes = history.diff(before, history.snapshot(client, values), Client)
+        if changes:
+            client.save(update_fields=[*values, "updated_at"])
+            history.record(client=client, actor=by, action=action, changes=changes)
+    return client
+
+
+def archive_client(*, firm: Firm, client: Client, by: User) -> Client:
+    return _set_status(client, Client.Status.ARCHIVED, HistoryEntry.Action.ARCHIVED, by)
+
+
+def restore_client(*, firm: Firm, client: Client, by: User) -> Client:
+    return _set_status(client, Client.Status.ACTIVE, HistoryEntry.Action.RESTORED, by)
+
+
+def _set_status(client: Client, status: str, action: str, by: User) -> Client:
+    if client.status == status:
+        return client
+    with transaction.atomic():
+        before = history.snapshot(client, ["status"])
+        client.status = status
+        client.save(update_fields=["status", "updated_at"])
+        history.record(
+            client=client,
+            actor=by,
+            action=action,
+            changes=history.diff(before, history.snapshot(client, ["status"]), Client),
+        )
+    return client
+
+
+def reassign_clients(
+    *, firm: Firm, clients: Iterable[Client], collaborator: User | None, by: User
+) -> int:
+    """Give many clients to one collaborator (or to nobody); one history entry per client."""
+    label = str(Client._meta.get_field("assigned_to").verbose_name)
+    new_name = str(collaborator) if collaborator else ""
+    with transaction.atomic():
+        moved = [
+            client
+            for client in clients
+            if client.assigned_to_id != (collaborator.pk if collaborator else None)
+        ]
+        if not moved:
+            return 0
+        entries = [
+            history.entry(
+                client=client,
+                actor=by,
+                action=HistoryEntry.Action.REASSIGNED,
+                changes={
+                    "assigned_to": {
+                        "label": label,
+                        "from": history.shown(client, "assigned_to"),
+                        "to": new_name,
+                    }
+                },
+            )
+            for client in moved
+        ]
+        Client.objects.for_firm(firm).filter(pk__in=[client.pk for client in moved]).update(
+            assigned_to=collaborator, updated_at=timezone.now()
+        )
+        HistoryEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(moved)
