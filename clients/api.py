@@ -96,6 +96,8 @@ class ClientViewSet(
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["client_id"])
 
     def _validated(self, instance: Client | None) -> dict:
+        # Read before validation: a ModelForm writes the posted values onto its instance.
+        current_assignee = instance.assigned_to if instance else self.request.user
         form = ClientForm(
             _form_data(self.request.data, instance), instance=instance, firm=self.request.firm
         )
@@ -106,7 +108,7 @@ class ClientViewSet(
         data = form.cleaned_data
         if not self.request.membership.sees_whole_firm:
             # Collaborators keep their clients; only supervisors reassign.
-            data["assigned_to"] = instance.assigned_to if instance else self.request.user
+            data["assigned_to"] = current_assignee
         return data
 
     def create(self, request: Request, *args, **kwargs) -> Response:

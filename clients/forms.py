@@ -30,7 +30,7 @@ class ClientForm(forms.ModelForm):
     """The client's identity and contact. The same form checks web edits, API payloads and
     import rows, so a mistake gets the same French message everywhere."""
 
-    siren = forms.CharField(label=_("SIREN"), max_length=20)
+    siren = forms.CharField(label=_("SIREN"), max_length=20, required=False)
     siret = forms.CharField(label=_("SIRET du siège"), max_length=30, required=False)
     vat_number = forms.CharField(
         label=_("TVA intracommunautaire"),
@@ -76,6 +76,7 @@ class ClientForm(forms.ModelForm):
         self.firm = firm
         self.fields["assigned_to"].queryset = firm_members(firm)
         self.fields["assigned_to"].label = _("Collaborateur")
+        self.fields["invoice_delivery"].required = False
         if self.instance.pk and not self.is_bound:
             self.initial["billing_emails"] = "\n".join(self.instance.billing_emails)
             self.initial["tags"] = ", ".join(self.instance.tags)
@@ -106,6 +107,9 @@ class ClientForm(forms.ModelForm):
                 "Ce code NAF n'existe pas dans la nomenclature.", code="naf_unknown"
             )
         return value
+
+    def clean_invoice_delivery(self) -> str:
+        return self.cleaned_data["invoice_delivery"] or Client.Delivery.EMAIL
 
     def clean_vat_number(self) -> str:
         return clean_vat_number(self.cleaned_data["vat_number"])
@@ -147,11 +151,11 @@ class ClientForm(forms.ModelForm):
 
 
 class ReassignForm(forms.Form):
-    collaborator = forms.ModelChoiceField(
+    # Not "collaborator": that is the list's filter, posted along to reassign "the whole list".
+    assignee = forms.ModelChoiceField(
         label=_("Nouveau collaborateur"), queryset=None, required=False
     )
 
     def __init__(self, *args, firm: Firm, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["collaborator"].queryset = firm_members(firm)
-        self.fields["collaborator"].empty_label = "— Personne (à attribuer) —"
+        self.fields["assignee"].queryset = firm_members(firm)

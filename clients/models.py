@@ -119,3 +119,40 @@ class HistoryEntry(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.client_id}"
+
+
+class ClientImport(TenantModel):
+    """A client file between the steps of the import wizard: what was read from it, the columns
+    chosen and the last dry run. The file itself stays in the default storage; the rows are read
+    again from it by the dry run and by the import job, so nothing stale is ever written."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Fichier déposé")
+        CHECKED = "checked", _("Vérifié")
+        STARTED = "started", _("Lancé")
+
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=200)
+    # How the file was read, as shown to the user ("CSV · Windows-1252 · séparateur ;").
+    description = models.CharField(max_length=200, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    # A few values of each column, shown next to it when columns are chosen.
+    samples = models.JSONField(default=list, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    # {column index (as a string): field name}
+    mapping = models.JSONField(default=dict, blank=True)
+    dry_run = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UPLOADED)
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -71,14 +71,22 @@ def update_client(
     if "vat_number" in values and not values["vat_number"]:
         values["vat_number"] = derived_vat_number(values.get("siren") or client.siren)
     with transaction.atomic():
-        before = history.snapshot(client, values)
+        # Compare with the stored row: a ModelForm has already written its values on the
+        # instance it validated.
+        stored = (
+            Client.objects.for_firm(firm)
+            .select_for_update(of=("self",))
+            .select_related("assigned_to")
+            .get(pk=client.pk)
+        )
+        before = history.snapshot(stored, values)
         for name, value in values.items():
-            setattr(client, name, value)
-        changes = history.diff(before, history.snapshot(client, values), Client)
+            setattr(stored, name, value)
+        changes = history.diff(before, history.snapshot(stored, values), Client)
         if changes:
-            client.save(update_fields=[*values, "updated_at"])
-            history.record(client=client, actor=by, action=action, changes=changes)
-    return client
+            stored.save(update_fields=[*values, "updated_at"])
+            history.record(client=stored, actor=by, action=action, changes=changes)
+    return stored
 
 
 def archive_client(*, firm: Firm, client: Client, by: User) -> Client:

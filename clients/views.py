@@ -44,10 +44,8 @@ def client_list(request: HttpRequest, firm_slug: str) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
-        "members": firm_members(request.firm) if request.membership.sees_whole_firm else [],
-        "reassign_form": ReassignForm(firm=request.firm)
-        if request.membership.sees_whole_firm
-        else None,
+        # One list for the collaborator filter and the bulk reassignment.
+        "members": list(firm_members(request.firm)) if request.membership.sees_whole_firm else [],
         "querystring": _querystring(request, exclude="page"),
     }
     template = (
@@ -177,10 +175,10 @@ def client_reassign(request: HttpRequest, firm_slug: str) -> HttpResponse:
     moved = services.reassign_clients(
         firm=request.firm,
         clients=clients.select_related("assigned_to"),
-        collaborator=form.cleaned_data["collaborator"],
+        collaborator=form.cleaned_data["assignee"],
         by=request.user,
     )
-    who = form.cleaned_data["collaborator"] or "personne"
+    who = form.cleaned_data["assignee"] or "personne"
     messages.success(
         request,
         f"{moved} client{'s' if moved > 1 else ''} attribué{'s' if moved > 1 else ''} à {who}.",

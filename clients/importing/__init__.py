@@ -1,0 +1,7 @@
+"""Import of a firm's client portfolio from a CSV or .xlsx file.
+
+``reading`` turns untrusted bytes into rows (or a French reason why not), ``mapping`` matches the
+file's columns to client fields, ``planning`` is the dry run (validation with
+:class:`clients.forms.ClientForm`, create or update by SIREN, nothing written), ``applying`` writes
+a plan through :mod:`clients.services`, ``job`` runs a confirmed import in the background.
+"""

@@ -1,0 +1,93 @@
+"""/api/v1/clients/: same rules, same messages, same scope as the web app."""
+
+from __future__ import annotations
+
+import pytest
+
+from clients.models import Client, HistoryEntry
+from firms.services import create_api_token
+from firms.tenancy import firm_scope
+from tests import factories
+
+
+@pytest.fixture
+def api(client):
+    def call(membership, method, path, data=None):
+        with firm_scope(membership.firm):
+            _, token = create_api_token(membership=membership, name="test")
+        return getattr(client, method)(
+            path, data, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}"
+        )
+
+    return call
+
+
+def test_create_read_update_archive(api, firm_a):
+    created = api(
+        firm_a.supervisor,
+        "post",
+        "/api/v1/clients/",
+        {"company_name": "Garage Moreau", "siren": "732829320", "tags": ["BIC"]},
+    )
+    assert created.status_code == 201, created.json()
+    client_id = created.json()["id"]
+    assert created.json()["vat_number"] == "FR44732829320"
+    assert api(firm_a.supervisor, "get", f"/api/v1/clients/{client_id}/").json()["tags"] == ["BIC"]
+    updated = api(firm_a.supervisor, "patch", f"/api/v1/clients/{client_id}/", {"city": "Lyon"})
+    assert updated.status_code == 200 and updated.json()["city"] == "Lyon"
+    archived = api(firm_a.supervisor, "post", f"/api/v1/clients/{client_id}/archive/")
+    assert archived.json()["status"] == "archived"
+    with firm_scope(firm_a.firm):
+        actions = list(
+            HistoryEntry.objects.for_firm(firm_a.firm)
+            .order_by("id")
+            .values_list("action", flat=True)
+        )
+    assert actions == ["created", "updated", "archived"]
+
+
+def test_bad_payloads_get_the_web_forms_messages(api, firm_a):
+    response = api(
+        firm_a.supervisor, "post", "/api/v1/clients/", {"company_name": "X", "siren": "732829321"}
+    )
+    assert response.status_code == 400
+    assert response.json() == {"siren": ["Ce SIREN n'existe pas : sa clé de contrôle est fausse."]}
+    with firm_scope(firm_a.firm):
+        assert not Client.objects.for_firm(firm_a.firm).exists()
+
+
+def test_a_collaborator_token_lists_only_assigned_clients_and_cannot_reassign(api, firm_a):
+    mine = factories.make_client(
+        firm_a.firm, company_name="À moi", assigned_to=firm_a.collaborator.user
+    )
+    factories.make_client(firm_a.firm, company_name="Pas à moi")
+    listing = api(firm_a.collaborator, "get", "/api/v1/clients/").json()
+    assert [row["company_name"] for row in listing["results"]] == ["À moi"]
+    api(
+        firm_a.collaborator,
+        "patch",
+        f"/api/v1/clients/{mine.pk}/",
+        {"assigned_to": firm_a.other_collaborator.user.pk},
+    )
+    with firm_scope(firm_a.firm):
+        assert (
+            Client.objects.for_firm(firm_a.firm).get(pk=mine.pk).assigned_to
+            == firm_a.collaborator.user
+        )
+
+
+def test_an_assignee_from_another_firm_is_refused(api, firm_a, firm_b):
+    response = api(
+        firm_a.supervisor,
+        "post",
+        "/api/v1/clients/",
+        {"company_name": "X", "siren": "732829320", "assigned_to": firm_b.collaborator.user.pk},
+    )
+    assert response.status_code == 400 and "assigned_to" in response.json()
+
+
+def test_list_filters_match_the_web_list(api, firm_a):
+    factories.make_client(firm_a.firm, company_name="Boulangerie Martin")
+    factories.make_client(firm_a.firm, company_name="Garage Moreau")
+    rows = api(firm_a.supervisor, "get", "/api/v1/clients/?q=garage").json()["results"]
+    assert [row["company_name"] for row in rows] == ["Garage Moreau"]

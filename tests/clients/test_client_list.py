@@ -1,0 +1,155 @@
+"""The client list: visibility, search, filters, sort, pagination, bulk reassignment."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clients.models import Client, HistoryEntry
+from firms.tenancy import firm_scope
+from tests import factories
+
+
+def _names(response) -> list[str]:
+    return [client.company_name for client in response.context["page"].object_list]
+
+
+def test_a_collaborator_sees_only_assigned_clients(client, firm_a):
+    factories.make_client(firm_a.firm, company_name="À moi", assigned_to=firm_a.collaborator.user)
+    factories.make_client(
+        firm_a.firm, company_name="À un collègue", assigned_to=firm_a.other_collaborator.user
+    )
+    client.force_login(firm_a.collaborator.user)
+    assert _names(client.get(f"/f/{firm_a.firm.slug}/clients/")) == ["À moi"]
+    client.force_login(firm_a.supervisor.user)
+    assert len(_names(client.get(f"/f/{firm_a.firm.slug}/clients/"))) == 2
+
+
+def test_search_by_name_siren_or_contact_and_filters(client, firm_a):
+    factories.make_client(
+        firm_a.firm, company_name="Boulangerie Martin", siren="732829320", tags=["BIC"]
+    )
+    factories.make_client(
+        firm_a.firm,
+        company_name="Garage Moreau",
+        contact_name="Lucie Petit",
+        assigned_to=firm_a.collaborator.user,
+    )
+    client.force_login(firm_a.supervisor.user)
+    url = f"/f/{firm_a.firm.slug}/clients/"
+    assert _names(client.get(url, {"q": "boulang"})) == ["Boulangerie Martin"]
+    assert _names(client.get(url, {"q": "732 829"})) == ["Boulangerie Martin"]
+    assert _names(client.get(url, {"q": "petit"})) == ["Garage Moreau"]
+    assert _names(client.get(url, {"collaborator": "none"})) == ["Boulangerie Martin"]
+    assert _names(client.get(url, {"collaborator": firm_a.collaborator.user.pk})) == [
+        "Garage Moreau"
+    ]
+    assert _names(client.get(url, {"tag": "BIC"})) == ["Boulangerie Martin"]
+    assert _names(client.get(url, {"sort": "-name"})) == ["Garage Moreau", "Boulangerie Martin"]
+
+
+def test_htmx_requests_get_only_the_table(client, firm_a):
+    factories.make_client(firm_a.firm, company_name="Boulangerie Martin")
+    client.force_login(firm_a.supervisor.user)
+    partial = client.get(f"/f/{firm_a.firm.slug}/clients/", {"q": "boul"}, HTTP_HX_REQUEST="true")
+    assert b"<html" not in partial.content and b"Boulangerie Martin" in partial.content
+
+
+def _page_queries(client, firm_a) -> int:
+    client.force_login(firm_a.supervisor.user)
+    client.get(f"/f/{firm_a.firm.slug}/clients/")  # warm the session
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/f/{firm_a.firm.slug}/clients/", {"page": 2})
+    assert response.status_code == 200
+    return len(captured)
+
+
+def _bulk_clients(firm, count: int, users) -> None:
+    with firm_scope(firm):
+        Client.objects.bulk_create(
+            Client(
+                firm=firm,
+                company_name=f"Société {n:05d}",
+                siren=factories.valid_siren(500_000 + n),
+                assigned_to=users[n % len(users)],
+            )
+            for n in range(count)
+        )
+
+
+def test_the_list_costs_the_same_queries_at_any_portfolio_size(client, firm_a):
+    users = [firm_a.collaborator.user, firm_a.other_collaborator.user]
+    _bulk_clients(firm_a.firm, 120, users)
+    small = _page_queries(client, firm_a)
+    _bulk_clients_offset = 120
+    with firm_scope(firm_a.firm):
+        Client.objects.bulk_create(
+            Client(
+                firm=firm_a.firm,
+                company_name=f"Entreprise {n:05d}",
+                siren=factories.valid_siren(700_000 + n),
+                assigned_to=users[n % 2],
+            )
+            for n in range(_bulk_clients_offset, 3000)
+        )
+    large = _page_queries(client, firm_a)
+    assert small == large
+    assert large <= 12
+
+
+def test_bulk_reassignment_of_checked_rows_writes_one_history_entry_each(client, firm_a):
+    first = factories.make_client(firm_a.firm, company_name="A")
+    second = factories.make_client(firm_a.firm, company_name="B")
+    factories.make_client(firm_a.firm, company_name="C")
+    client.force_login(firm_a.supervisor.user)
+    response = client.post(
+        f"/f/{firm_a.firm.slug}/clients/reattribuer/",
+        {
+            "selected": [first.pk, second.pk],
+            "assignee": firm_a.collaborator.user.pk,
+            "scope": "selected",
+        },
+    )
+    assert response.status_code == 302
+    with firm_scope(firm_a.firm):
+        assigned = set(
+            Client.objects.for_firm(firm_a.firm)
+            .filter(assigned_to=firm_a.collaborator.user)
+            .values_list("company_name", flat=True)
+        )
+        entries = HistoryEntry.objects.for_firm(firm_a.firm).filter(
+            action=HistoryEntry.Action.REASSIGNED
+        )
+        assert entries.count() == 2
+        assert entries.first().changes["assigned_to"]["to"] == str(firm_a.collaborator.user)
+    assert assigned == {"A", "B"}
+
+
+def test_bulk_reassignment_of_the_whole_filtered_list(client, firm_a):
+    for name in ("Boulangerie A", "Boulangerie B", "Garage C"):
+        factories.make_client(firm_a.firm, company_name=name)
+    client.force_login(firm_a.admin.user)
+    client.post(
+        f"/f/{firm_a.firm.slug}/clients/reattribuer/",
+        {"scope": "all", "q": "boulangerie", "assignee": firm_a.other_collaborator.user.pk},
+    )
+    with firm_scope(firm_a.firm):
+        moved = Client.objects.for_firm(firm_a.firm).filter(
+            assigned_to=firm_a.other_collaborator.user
+        )
+        assert sorted(moved.values_list("company_name", flat=True)) == [
+            "Boulangerie A",
+            "Boulangerie B",
+        ]
+
+
+@pytest.mark.parametrize("role", ["collaborator"])
+def test_collaborators_cannot_reassign(client, firm_a, role):
+    target = factories.make_client(firm_a.firm, assigned_to=firm_a.collaborator.user)
+    client.force_login(getattr(firm_a, role).user)
+    response = client.post(
+        f"/f/{firm_a.firm.slug}/clients/reattribuer/",
+        {"selected": [target.pk], "assignee": firm_a.other_collaborator.user.pk},
+    )
+    assert response.status_code == 403
