@@ -15,7 +15,8 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
-RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
+RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py compile_translations \
+ && DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
  && mkdir -p /app/var && chown -R pilote /app/var
 
 USER pilote

@@ -92,3 +92,15 @@ def test_a_deactivated_membership_loses_access(client, firm_a):
         )
     client.force_login(membership.user)
     assert client.get(f"/f/{firm_a.firm.slug}/clients/").status_code == 404
+
+
+def test_french_by_default_whatever_the_browser_says(client):
+    page = client.get("/compte/connexion/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Se connecter" in page.content.decode()
+    assert page["Content-Language"] == "fr"
+
+
+def test_english_once_chosen(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/compte/connexion/"})
+    page = client.get("/compte/connexion/").content.decode()
+    assert "Log in" in page and "Forgot your password?" in page
