@@ -42,7 +42,7 @@ def diff(before: Mapping[str, str], after: Mapping[str, str], model: type[models
     }
 
 
-def record(
+def entry(
     *,
     client: Client,
     actor: User | None,
@@ -51,7 +51,8 @@ def record(
     summary: str = "",
     subject: str = "client",
 ) -> HistoryEntry:
-    return HistoryEntry.objects.create(
+    """An unsaved entry, for bulk operations that write many at once."""
+    return HistoryEntry(
         firm_id=client.firm_id,
         client=client,
         actor=actor,
@@ -62,20 +63,8 @@ def record(
     )
 
 
-def entry(
-    *,
-    client: Client,
-    actor: User | None,
-    action: str,
-    changes: dict | None = None,
-    summary: str = "",
-) -> HistoryEntry:
-    """An unsaved entry, for bulk operations that write many at once."""
-    return HistoryEntry(
-        firm_id=client.firm_id,
-        client=client,
-        actor=actor,
-        action=action,
-        summary=summary,
-        changes=changes or {},
-    )
+def record(**fields) -> HistoryEntry:
+    """Write one entry now (same keyword arguments as :func:`entry`)."""
+    new_entry = entry(**fields)
+    new_entry.save()
+    return new_entry
