@@ -42,6 +42,11 @@ class JobRun:
                 result_file=self.job.result_file.name, result_name=name, summary=self.job.summary
             )
 
+    def save_summary(self, summary: dict) -> None:
+        """Figures to show when the job ends, for a job that produces no file."""
+        self.job.summary = summary
+        self._save(summary=summary)
+
     def _save(self, **fields) -> None:
         with firm_scope(self.firm_id):
             Job.objects.for_firm(self.firm_id).filter(pk=self.job.pk).update(**fields)

@@ -76,7 +76,7 @@ SOFTWARE_CATEGORIES: tuple[str, ...] = (
     "accounting",
     "invoicing",
     "erp",
-    "pos",
+    "point_of_sale",
     "purchasing",
     "payroll",
     "other",

@@ -1,0 +1,77 @@
+"""Gathering what the scoring engine reads, for many clients at once in a fixed number of
+queries: the stored obligations, the cartography, and (later) the mandates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from cartography.selectors import cartography_inputs_for_clients
+from fiscal_questionnaire.models import Obligations
+from scoring.engine import ScoringInput, SoftwareItem
+
+# derive_obligations' result keys that the engine reads, stored as columns of Obligations.
+OBLIGATION_KEYS = (
+    "in_scope",
+    "size_category",
+    "must_receive",
+    "receive_from",
+    "must_issue",
+    "issue_from",
+    "e_reporting_transactions",
+    "e_reporting_transactions_from",
+    "e_reporting_payments",
+    "e_reporting_payments_from",
+    "e_reporting_frequency",
+    "chorus_pro",
+    "complete",
+    "missing",
+)
+
+
+def _as_result(row: dict) -> dict:
+    """An Obligations row (as values()) back in derive_obligations' shape."""
+    result = {}
+    for key in OBLIGATION_KEYS:
+        value = row[key]
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif value == "":
+            value = None  # empty text columns mean undecided
+        result[key] = value
+    return result
+
+
+def scoring_inputs(
+    firm_id: int, client_ids: Iterable[int], *, today: date
+) -> dict[int, ScoringInput]:
+    ids = list(client_ids)
+    obligations = {
+        row["client_id"]: _as_result(row)
+        for row in Obligations.objects.for_firm(firm_id)
+        .filter(client_id__in=ids)
+        .values("client_id", *OBLIGATION_KEYS)
+    }
+    cartography = cartography_inputs_for_clients(firm_id, ids)
+    inputs = {}
+    for client_id in ids:
+        equipment = cartography[client_id]
+        inputs[client_id] = ScoringInput(
+            today=today,
+            profile=equipment["profile"],
+            software=tuple(
+                SoftwareItem(
+                    category=item["category"],
+                    reform_ready=item["reform_ready"],
+                    used_for_issuing=item["used_for_issuing"],
+                    used_for_receiving=item["used_for_receiving"],
+                    name=item.get("name", ""),
+                )
+                for item in equipment["software"]
+            ),
+            reception_platform=equipment["reception_platform"],
+            issuing_platform=equipment["issuing_platform"],
+            obligations=obligations.get(client_id),
+            mandate_signed=None,  # mandates are not tracked yet
+        )
+    return inputs
