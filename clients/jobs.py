@@ -60,3 +60,6 @@ def export_clients_csv(run: JobRun) -> None:
         content=buffer.getvalue().encode("utf-8-sig"),
         summary={"rows": len(ids)},
     )
+
+
+from clients.importing import job as _import_job  # noqa: E402, F401 - registers its job kind

@@ -103,7 +103,7 @@ class HistoryEntry(TenantModel):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    action = models.CharField(max_length=30)
+    action = models.CharField(max_length=30, choices=Action.choices)
     # What was changed: "client", "answers", "equipment", "mandate", … as later apps add them.
     subject = models.CharField(max_length=30, default="client")
     summary = models.CharField(max_length=250, blank=True)

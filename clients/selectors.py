@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from clients.models import Client
 from firms.models import Membership
+from fiscal_questionnaire.selectors import QUESTIONNAIRE_STATES, with_questionnaire_state
 
 SORTS = {
     "name": ("company_name", "id"),
@@ -36,17 +37,20 @@ class ClientFilters:
     collaborator: str = ""  # a user id, "none" for unassigned, "" for everyone
     status: str = Client.Status.ACTIVE  # "" for every status
     tag: str = ""
+    questionnaire: str = ""  # a key of QUESTIONNAIRE_STATES, "" for every client
     sort: str = "name"
 
     @classmethod
     def from_params(cls, params) -> ClientFilters:
         status = params.get("status", Client.Status.ACTIVE)
         sort = params.get("sort", "name")
+        questionnaire = params.get("questionnaire", "")
         return cls(
             query=params.get("q", "").strip()[:100],
             collaborator=params.get("collaborator", "").strip(),
             status=status if status in {"", *Client.Status.values} else Client.Status.ACTIVE,
             tag=params.get("tag", "").strip()[:40],
+            questionnaire=questionnaire if questionnaire in QUESTIONNAIRE_STATES else "",
             sort=sort if sort in SORTS else "name",
         )
 
@@ -77,4 +81,6 @@ def filter_clients(membership: Membership, filters: ClientFilters) -> QuerySet[C
         clients = clients.filter(assigned_to_id=int(filters.collaborator))
     if filters.tag:
         clients = with_tag(clients, filters.tag)
+    if filters.questionnaire:
+        clients = with_questionnaire_state(clients, filters.questionnaire)
     return clients.order_by(*SORTS[filters.sort])

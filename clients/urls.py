@@ -1,33 +1,50 @@
 from django.urls import path
 
+import clients.import_views as import_views
+from cartography import views as cartography_views
 from clients import views
+from fiscal_questionnaire import views as fiscal_views
 
 urlpatterns = [
     path("clients/", views.client_list, name="client_list"),
     path("clients/nouveau/", views.client_create, name="client_create"),
     path("clients/export/", views.client_export, name="client_export"),
     path("clients/reattribuer/", views.client_reassign, name="client_reassign"),
+    path("clients/import/", import_views.client_import, name="client_import"),
+    path(
+        "clients/import/<int:import_id>/",
+        import_views.client_import_result,
+        name="client_import_result",
+    ),
+    path(
+        "clients/import/<int:import_id>/colonnes/",
+        import_views.client_import_mapping,
+        name="client_import_mapping",
+    ),
+    path(
+        "clients/import/<int:import_id>/verification/",
+        import_views.client_import_review,
+        name="client_import_review",
+    ),
+    path(
+        "clients/import/<int:import_id>/confirmer/",
+        import_views.client_import_confirm,
+        name="client_import_confirm",
+    ),
     path("clients/<int:client_id>/", views.client_detail, name="client_detail"),
     path("clients/<int:client_id>/modifier/", views.client_edit, name="client_edit"),
     path("clients/<int:client_id>/archiver/", views.client_archive, name="client_archive"),
     path("clients/<int:client_id>/restaurer/", views.client_restore, name="client_restore"),
     path("clients/<int:client_id>/historique/", views.client_history, name="client_history"),
-    path(
-        "clients/<int:client_id>/fiscalite/",
-        views.client_tab,
-        {"tab": "fiscal"},
-        name="client_fiscal",
-    ),
+    path("clients/<int:client_id>/fiscalite/", fiscal_views.fiscal_tab, name="client_fiscal"),
     path(
         "clients/<int:client_id>/cartographie/",
-        views.client_tab,
-        {"tab": "cartography"},
+        cartography_views.client_cartography,
         name="client_cartography",
     ),
     path(
         "clients/<int:client_id>/obligations/",
-        views.client_tab,
-        {"tab": "obligations"},
+        fiscal_views.obligations_tab,
         name="client_obligations",
     ),
     path(

@@ -19,15 +19,6 @@ PAGE_SIZE = 50
 
 # Tabs of the client sheet that later modules fill in; until then they say so.
 PENDING_TABS = {
-    "fiscal": ("Fiscalité", "Le questionnaire fiscal déterminera les obligations du client."),
-    "cartography": (
-        "Cartographie",
-        "Les logiciels et plateformes agréées du client seront recensés ici.",
-    ),
-    "obligations": (
-        "Obligations FE",
-        "Les obligations de réception, d'émission et d'e-reporting apparaîtront ici.",
-    ),
     "mandates": (
         "Mandats",
         "Les mandats de délégation du client et leur signature seront suivis ici.",

@@ -47,12 +47,15 @@ firm_patterns = [
     path("", include("cartography.urls")),
     path("", include("invoicing.urls")),
     path("", include("jobs.urls")),
+    path("", include("scoring.urls")),
     path("parametres/", include("firms.urls")),
 ]
 
 api_patterns = [
     path("me/", include("firms.api_urls")),
     path("", include("clients.api_urls")),
+    path("", include("cartography.api_urls")),
+    path("", include("fiscal_questionnaire.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]

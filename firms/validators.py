@@ -24,7 +24,8 @@ def clean_vat_number(value: str) -> str:
     if not compact:
         return ""
     try:
-        return tva.validate(compact)
+        # Stored as printed on invoices: "FR" then the key and the SIREN.
+        return "FR" + tva.validate(compact)
     except StdnumError as error:
         raise ValidationError(
             "Numéro de TVA intracommunautaire invalide (format FR + clé + SIREN).",

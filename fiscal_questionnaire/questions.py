@@ -12,6 +12,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+# The version of this catalogue. Raise it when a question is added or removed, or when its
+# wording, values or meaning change: every stored answer keeps the version it was given under,
+# and a client with answers from an older version must be reviewed (the "à revoir" filter).
+QUESTIONNAIRE_VERSION = 1
+
 
 class AnswerKind(StrEnum):
     BOOLEAN = "boolean"

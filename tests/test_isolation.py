@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from cartography.models import ClientSoftware, Platform, SoftwareProduct
+from clients.models import ClientImport
 from firms.models import Invitation, Role
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
@@ -106,6 +108,16 @@ def objects(firm_a):
             firm=firm, email="new@example.test", role=Role.COLLABORATOR
         )
         token, _ = create_api_token(membership=firm_a.admin, name="outil")
+        client_import = ClientImport.objects.create(
+            firm=firm, original_name="clients.csv", file="imports/clients.csv", job=job
+        )
+        product = SoftwareProduct.objects.create(
+            firm=firm, vendor="Sage", name="Sage 50", category="accounting"
+        )
+        platform = Platform.objects.create(firm=firm, name="PA Alpha")
+        software = ClientSoftware.objects.create(
+            firm=firm, client=client, product=product, category="accounting"
+        )
     return {
         "firm_slug": firm.slug,
         "client_id": client.pk,
@@ -113,6 +125,11 @@ def objects(firm_a):
         "member_id": firm_a.collaborator.pk,
         "invitation_id": invitation.pk,
         "token_id": token.pk,
+        "import_id": client_import.pk,
+        "software_id": software.pk,
+        "product_id": product.pk,
+        "platform_id": platform.pk,
+        "role": "reception",
     }
 
 

@@ -113,12 +113,17 @@ def read_table(content: bytes, filename: str) -> Table:
     return Table(headers=headers, rows=rows, description=description)
 
 
-def read_records(content: bytes, filename: str) -> tuple[list[Record], str]:
-    if len(content) > MAX_FILE_BYTES:
+def check_size(size: int) -> None:
+    """Refuse a file over the limit, before it is read into memory when possible."""
+    if size > MAX_FILE_BYTES:
         raise ImportFileError(
             f"Le fichier dépasse la taille maximale de {MAX_FILE_BYTES // 1024 // 1024} Mo "
-            f"({megabytes(len(content))} Mo) : découpez-le en plusieurs fichiers."
+            f"({megabytes(size)} Mo) : découpez-le en plusieurs fichiers."
         )
+
+
+def read_records(content: bytes, filename: str) -> tuple[list[Record], str]:
+    check_size(len(content))
     if not content:
         raise ImportFileError("Le fichier est vide.")
     extension = PurePath(filename).suffix.lower()
@@ -152,6 +157,8 @@ def _kept(records: list[Record], line: int, cells: list[str]) -> None:
             f"Le fichier compte plus de {thousands(MAX_ROWS)} lignes : découpez-le en plusieurs "
             "fichiers."
         )
+    while not cells[-1]:  # sheets pad rows to their widest; trailing delimiters do the same
+        cells.pop()
     records.append(Record(line=line, cells=tuple(cells[:MAX_COLUMNS])))
 
 

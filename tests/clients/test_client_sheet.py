@@ -100,6 +100,7 @@ def test_an_edit_records_each_changed_field_from_what_to_what(client, firm_a):
     assert entry.changes["city"] == {"label": "ville", "from": "Lyon", "to": "Villeurbanne"}
     page = client.get(f"/f/{firm_a.firm.slug}/clients/{existing.pk}/historique/").content.decode()
     assert "Garage Moreau &amp; Fils" in page and "Villeurbanne" in page
+    assert '<span class="strong">Modification</span>' in page
 
 
 def test_saving_without_change_writes_no_history(client, firm_a):
@@ -141,3 +142,12 @@ def test_a_collaborator_cannot_reassign_their_client(client, firm_a):
     client.post(f"/f/{firm_a.firm.slug}/clients/{mine.pk}/modifier/", data)
     with firm_scope(firm_a.firm):
         assert Client.objects.for_firm(firm_a.firm).get().assigned_to == firm_a.collaborator.user
+
+
+def test_a_typed_vat_number_keeps_its_country_prefix(client, firm_a):
+    client.force_login(firm_a.supervisor.user)
+    client.post(
+        f"/f/{firm_a.firm.slug}/clients/nouveau/", {**VALID, "vat_number": "fr 44 732 829 320"}
+    )
+    with firm_scope(firm_a.firm):
+        assert Client.objects.for_firm(firm_a.firm).get().vat_number == "FR44732829320"

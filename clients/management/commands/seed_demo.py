@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from clients.demo_data import iter_companies, luhn_check_digit, vat_number_for_siren
+from clients.demo_data import DemoCompany, iter_companies, luhn_check_digit, vat_number_for_siren
 from clients.models import Client
 from firms.models import Firm, Membership, Role, User
 from firms.tenancy import firm_scope
+from fiscal_questionnaire.demo import seed_questionnaires
 
 DEMO_PASSWORD = "pilote-demo-2026"  # noqa: S105 - printed for the demo, never a real account
 DEFAULT_CLIENTS = 300
@@ -178,7 +179,10 @@ class Command(BaseCommand):
             companies = iter_companies(count, seed=seed, now=timezone.now(), taken_sirens=taken)
             rotation = itertools.cycle(assignees)
             batch: list[Client] = []
+            created: list[Client] = []
+            generated: list[DemoCompany] = []
             for index, company in enumerate(companies):
+                generated.append(company)
                 assignee = None
                 if assignees and index % UNASSIGNED_EVERY != UNASSIGNED_EVERY - 1:
                     assignee = next(rotation)
@@ -206,11 +210,17 @@ class Command(BaseCommand):
                     )
                 )
                 if len(batch) == BATCH_SIZE:
-                    Client.objects.bulk_create(batch)
+                    created += Client.objects.bulk_create(batch)
                     batch = []
-            Client.objects.bulk_create(batch)
+            created += Client.objects.bulk_create(batch)
+            answered = seed_questionnaires(
+                firm=firm, clients=created, companies=generated, seed=seed, now=timezone.now()
+            )
         elapsed = time.perf_counter() - started
-        self.stdout.write(f"{firm.name} ({firm.slug}): {count} clients created in {elapsed:.1f} s.")
+        self.stdout.write(
+            f"{firm.name} ({firm.slug}): {count} clients created, {answered} with fiscal "
+            f"questionnaire answers, in {elapsed:.1f} s."
+        )
 
     def _print_logins(self, accounts: dict[str, tuple[DemoUser, list[str]]]) -> None:
         self.stdout.write("")

@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from django import forms
+
+from cartography.models import (
+    DigitalMaturity,
+    InvoiceTool,
+    PlatformRole,
+    PlatformStatus,
+    PurchaseEntry,
+    ReformReadiness,
+    SoftwareCategory,
+)
+from cartography.selectors import find_product_by_label, software_catalogue
+from firms.models import Firm
+
+YES_NO = [("", "—"), ("true", "Oui"), ("false", "Non")]
+
+
+def _with_blank(choices) -> list[tuple[str, str]]:
+    return [("", "—"), *choices]
+
+
+class ClientSoftwareForm(forms.Form):
+    """A software of the client: a catalogue entry (picked in the suggestions, or its label typed
+    in full) or a free name."""
+
+    product = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    label = forms.CharField(
+        label="Logiciel",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "software-catalogue", "autocomplete": "off"}),
+    )
+    vendor = forms.CharField(label="Éditeur (hors catalogue)", max_length=120, required=False)
+    category = forms.ChoiceField(
+        label="Catégorie", choices=_with_blank(SoftwareCategory.choices), required=False
+    )
+    version = forms.CharField(label="Version", max_length=60, required=False)
+    used_for_issuing = forms.BooleanField(label="Émission", required=False)
+    used_for_receiving = forms.BooleanField(label="Réception", required=False)
+
+    def __init__(self, *args, firm: Firm, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.firm = firm
+
+    def clean(self) -> dict:
+        data = super().clean()
+        product = None
+        if data.get("product"):
+            product = (
+                software_catalogue(self.firm, include_inactive=True)
+                .filter(pk=data["product"])
+                .first()
+            )
+            if product is None:
+                self.add_error("label", "Ce logiciel n'est plus au catalogue.")
+        elif data.get("label"):
+            product = find_product_by_label(self.firm, data["label"])
+        if product is None and not (data.get("label") or "").strip():
+            self.add_error("label", "Choisissez un logiciel du catalogue ou saisissez son nom.")
+        if product is None and not data.get("category"):
+            self.add_error("category", "Choisissez une catégorie.")
+        data["product"] = product
+        data["name"] = "" if product else (data.get("label") or "").strip()
+        return data
+
+    def service_data(self) -> dict:
+        keys = ("product", "name", "vendor", "category", "version")
+        return {key: self.cleaned_data.get(key) for key in keys} | {
+            "used_for_issuing": self.cleaned_data.get("used_for_issuing"),
+            "used_for_receiving": self.cleaned_data.get("used_for_receiving"),
+        }
+
+
+class ClientPlatformForm(forms.Form):
+    platform = forms.ModelChoiceField(queryset=None, label="Plateforme agréée", empty_label="—")
+    status = forms.ChoiceField(label="Statut", choices=PlatformStatus.choices)
+    on = forms.DateField(
+        label="Depuis le",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Aujourd'hui si vide.",
+    )
+
+    def __init__(self, *args, firm: Firm, role: str, current=None, **kwargs) -> None:
+        super().__init__(*args, prefix=role, **kwargs)
+        from cartography.selectors import platform_catalogue
+
+        platforms = platform_catalogue(firm, include_inactive=True)
+        # Inactive platforms stay selectable only for the client that already has one.
+        keep = current.platform_id if current else None
+        self.fields["platform"].queryset = platforms.filter(is_active=True) | platforms.filter(
+            pk=keep
+        )
+        self.role = PlatformRole(role)
+
+
+class DigitalProfileForm(forms.Form):
+    """The REGULATION §4 questions. Values are parsed by the service (French numbers, percent)."""
+
+    invoice_tool = forms.ChoiceField(
+        label="Comment les factures sont-elles produites aujourd'hui ?",
+        choices=_with_blank(InvoiceTool.choices),
+        required=False,
+    )
+    invoices_issued_per_month = forms.CharField(
+        label="Factures émises par mois",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "ex. 120"}),
+    )
+    invoices_received_per_month = forms.CharField(
+        label="Factures reçues par mois",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "ex. 1 250"}),
+    )
+    paper_share_received = forms.CharField(
+        label="Part des factures reçues sur papier (%)",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0 à 100"}),
+    )
+    purchase_entry = forms.ChoiceField(
+        label="Qui saisit les factures d'achat ?",
+        choices=_with_blank(PurchaseEntry.choices),
+        required=False,
+    )
+    bank_feed = forms.ChoiceField(
+        label="Flux bancaires automatiques ?", choices=YES_NO, required=False
+    )
+    has_pos = forms.ChoiceField(label="Caisse / point de vente ?", choices=YES_NO, required=False)
+    digital_maturity = forms.ChoiceField(
+        label="Maturité numérique (votre appréciation)",
+        choices=_with_blank(DigitalMaturity.choices),
+        required=False,
+    )
+
+    @classmethod
+    def initial_from(cls, answers: dict) -> dict:
+        initial = {}
+        for code, value in answers.items():
+            if isinstance(value, bool):
+                initial[code] = "true" if value else "false"
+            elif value is None:
+                initial[code] = ""
+            else:
+                initial[code] = value
+        return initial
+
+
+class SoftwareProductForm(forms.Form):
+    vendor = forms.CharField(label="Éditeur", max_length=120, required=False)
+    name = forms.CharField(label="Logiciel", max_length=120)
+    category = forms.ChoiceField(label="Catégorie", choices=SoftwareCategory.choices)
+    reform_ready = forms.ChoiceField(
+        label="Prêt pour la réforme",
+        choices=ReformReadiness.choices,
+        initial=ReformReadiness.UNKNOWN,
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PlatformForm(forms.Form):
+    name = forms.CharField(label="Nom commercial", max_length=150)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(forms.Form):
+    kept = forms.ModelChoiceField(queryset=None, label="Garder", empty_label="—")
+
+    def __init__(self, *args, queryset, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kept"].queryset = queryset

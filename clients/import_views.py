@@ -1,0 +1,131 @@
+"""The import wizard: 1. upload, 2. columns, 3. dry run, 4. confirm, then the job's result.
+
+Nothing is written to the clients before step 4; the upload and the dry run are kept on a
+:class:`clients.models.ClientImport` between steps.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from clients.importing import services
+from clients.importing.forms import MappingForm, UploadForm
+from clients.importing.mapping import FIELD_LABELS, REQUIRED_FIELDS, mapping_from_json
+from clients.importing.planning import ACTIONS, CREATE, REJECT, UPDATE, plan_import
+from clients.importing.reading import ImportFileError
+from clients.models import ClientImport
+from firms.access import require_supervision
+from jobs.selectors import get_job_for_membership
+
+REVIEW_PAGE_SIZE = 100
+ALL = "all"
+
+
+@require_supervision
+def client_import(request: HttpRequest, firm_slug: str) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = services.create_import(
+            firm=request.firm,
+            by=request.user,
+            filename=form.cleaned_data["file"].name,
+            content=form.content,
+            table=form.table,
+        )
+        return redirect("client_import_mapping", firm_slug=firm_slug, import_id=upload.pk)
+    return render(
+        request,
+        "clients/import/upload.html",
+        {
+            "form": form,
+            "step": 1,
+            "fields": FIELD_LABELS.values(),
+            "required": [FIELD_LABELS[name] for name in REQUIRED_FIELDS],
+        },
+    )
+
+
+@require_supervision
+def client_import_mapping(request: HttpRequest, firm_slug: str, import_id: int) -> HttpResponse:
+    upload = services.get_import_for_firm(request.firm, import_id)
+    if upload.status == ClientImport.Status.STARTED:
+        return redirect("client_import_result", firm_slug=firm_slug, import_id=upload.pk)
+    form = MappingForm(
+        request.POST or None,
+        headers=upload.headers,
+        samples=upload.samples,
+        mapping=mapping_from_json(upload.mapping),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            table = services.stored_table(upload)
+        except ImportFileError as error:
+            messages.error(request, str(error))
+            return redirect("client_import", firm_slug=firm_slug)
+        plan = plan_import(firm=request.firm, table=table, mapping=form.mapping)
+        services.record_dry_run(upload=upload, mapping=form.mapping, plan=plan)
+        return redirect("client_import_review", firm_slug=firm_slug, import_id=upload.pk)
+    return render(
+        request, "clients/import/mapping.html", {"form": form, "upload": upload, "step": 2}
+    )
+
+
+@require_supervision
+def client_import_review(request: HttpRequest, firm_slug: str, import_id: int) -> HttpResponse:
+    """The dry run: every row with what it will do or why it is rejected."""
+    upload = services.get_import_for_firm(request.firm, import_id)
+    if upload.status == ClientImport.Status.UPLOADED:
+        return redirect("client_import_mapping", firm_slug=firm_slug, import_id=upload.pk)
+    counts = upload.dry_run["counts"]
+    # Rejected rows first, when there are some: they are what the user must act on.
+    show = request.GET.get("show") or (REJECT if counts[REJECT] else ALL)
+    if show not in ACTIONS:
+        show = ALL
+    rows = [row for row in upload.dry_run["rows"] if show in (ALL, row["action"])]
+    page = Paginator(rows, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "clients/import/review.html",
+        {
+            "upload": upload,
+            "step": 3,
+            "counts": counts,
+            "total": sum(counts.values()),
+            "importable": counts[CREATE] + counts[UPDATE],
+            "show": show,
+            "page": page,
+            "querystring": f"show={show}",
+        },
+    )
+
+
+@require_supervision
+@require_POST
+def client_import_confirm(request: HttpRequest, firm_slug: str, import_id: int) -> HttpResponse:
+    upload = services.get_import_for_firm(request.firm, import_id)
+    if upload.status == ClientImport.Status.UPLOADED:
+        return redirect("client_import_mapping", firm_slug=firm_slug, import_id=upload.pk)
+    counts = upload.dry_run["counts"]
+    if not counts[CREATE] + counts[UPDATE]:
+        messages.error(request, "Aucune ligne à importer : corrigez le fichier d'abord.")
+        return redirect("client_import_review", firm_slug=firm_slug, import_id=upload.pk)
+    if services.start_import(firm=request.firm, upload=upload, by=request.user) is None:
+        messages.info(request, "Cet import est déjà lancé.")
+    return redirect("client_import_result", firm_slug=firm_slug, import_id=upload.pk)
+
+
+@require_supervision
+def client_import_result(request: HttpRequest, firm_slug: str, import_id: int) -> HttpResponse:
+    """The job's progress, then the summary; htmx polls the summary until the job ends."""
+    upload = services.get_import_for_firm(request.firm, import_id)
+    if upload.job_id is None:
+        return redirect("client_import_review", firm_slug=firm_slug, import_id=upload.pk)
+    job = get_job_for_membership(request.membership, upload.job_id)
+    context = {"upload": upload, "job": job, "step": 4}
+    if request.htmx:
+        return render(request, "clients/import/partials/result_summary.html", context)
+    return render(request, "clients/import/result.html", context)

@@ -1,0 +1,94 @@
+"""The forms of the import wizard: the upload and the choice of columns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django import forms
+
+from clients.importing.mapping import FIELD_LABELS, missing_columns_message, missing_fields
+from clients.importing.reading import MAX_FILE_BYTES, ImportFileError, Table, check_size, read_table
+
+IGNORED = "— Ne pas importer —"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Fichier des clients",
+        allow_empty_file=True,  # the reader says "Le fichier est vide." like everywhere else
+        help_text=(
+            "CSV (séparateur point-virgule, virgule, tabulation ou barre verticale ; encodage "
+            "UTF-8 ou Windows-1252) ou classeur Excel .xlsx (première feuille), "
+            f"{MAX_FILE_BYTES // 1024 // 1024} Mo au plus."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+    )
+
+    table: Table
+    content: bytes
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        try:
+            check_size(uploaded.size)
+            content = uploaded.read()
+            self.table = read_table(content, uploaded.name)
+        except ImportFileError as error:
+            raise forms.ValidationError(str(error), code="unreadable") from error
+        self.content = content
+        return uploaded
+
+
+class MappingForm(forms.Form):
+    """One choice per column of the file: the client field it feeds, or nothing."""
+
+    def __init__(
+        self,
+        *args,
+        headers: Sequence[str],
+        samples: Sequence[Sequence[str]],
+        mapping: Mapping[int, str],
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.headers = list(headers)
+        self.samples = list(samples)
+        choices = [("", IGNORED), *FIELD_LABELS.items()]
+        for index, header in enumerate(self.headers):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header,
+                choices=choices,
+                required=False,
+                initial=mapping.get(index, ""),
+                widget=forms.Select(attrs={"class": "input"}),
+            )
+        self.mapping: dict[int, str] = {}
+
+    def columns(self) -> list[tuple[forms.BoundField, list[str]]]:
+        return [
+            (self[f"column_{index}"], self.samples[index] if index < len(self.samples) else [])
+            for index in range(len(self.headers))
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        mapping = {
+            index: data[f"column_{index}"]
+            for index in range(len(self.headers))
+            if data.get(f"column_{index}")
+        }
+        chosen: dict[str, list[str]] = {}
+        for index, name in mapping.items():
+            chosen.setdefault(name, []).append(self.headers[index])
+        for name, headers in chosen.items():
+            if len(headers) > 1:
+                listed = ", ".join(f"« {header} »" for header in headers)
+                self.add_error(
+                    None,
+                    f"Le champ « {FIELD_LABELS[name]} » est choisi pour plusieurs colonnes "
+                    f"({listed}) : gardez-en une seule.",
+                )
+        if missing := missing_fields(mapping):
+            self.add_error(None, missing_columns_message(missing))
+        self.mapping = mapping
+        return data

@@ -1,0 +1,79 @@
+"""The import job: runs a confirmed import in the worker and leaves a report to download."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from clients.importing.applying import import_rows
+from clients.importing.mapping import mapping_from_json, missing_columns_message, missing_fields
+from clients.importing.planning import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan
+from clients.importing.reading import ImportFileError, Table
+from clients.importing.services import IMPORT_JOB_KIND, stored_table
+from clients.jobs import neutralise_formula
+from clients.models import ClientImport
+from firms.models import Firm, User
+from firms.tenancy import firm_scope
+from jobs.progress import JobRun
+from jobs.registry import job_kind
+from jobs.services import JobError
+
+REPORT_NAME = "import-clients-compte-rendu.csv"
+RESULT_LABELS = {
+    REJECT: "Rejetée",
+    CREATE: "Créé",
+    UPDATE: "Mis à jour",
+    UNCHANGED: "Inchangé",
+}
+
+
+@job_kind(IMPORT_JOB_KIND, "Import de clients")
+def import_clients(run: JobRun) -> None:
+    with firm_scope(run.firm_id):
+        upload = (
+            ClientImport.objects.for_firm(run.firm_id)
+            .filter(pk=run.params.get("import_id"))
+            .first()
+        )
+    if upload is None:
+        raise JobError("Ce fichier d'import n'existe plus : déposez-le de nouveau.")
+    try:
+        table = stored_table(upload)
+    except ImportFileError as error:
+        raise JobError(str(error)) from error
+    mapping = mapping_from_json(upload.mapping)
+    if missing := missing_fields(mapping):
+        raise JobError(missing_columns_message(missing))
+    firm = Firm.objects.get(pk=run.firm_id)
+    by = User.objects.filter(pk=run.job.requested_by_id).first()
+    run.set_total(len(table.rows))
+    plan = import_rows(firm=firm, table=table, mapping=mapping, by=by, on_progress=run.advance)
+    counts = plan.counts()
+    run.save_result(
+        name=REPORT_NAME,
+        content=report_csv(plan, table),
+        summary={
+            "rows": len(plan.rows),
+            "created": counts[CREATE],
+            "updated": counts[UPDATE],
+            "unchanged": counts[UNCHANGED],
+            "rejected": counts[REJECT],
+        },
+    )
+
+
+def report_csv(plan: ImportPlan, table: Table) -> bytes:
+    """Every row with its outcome, rejected rows first, then the file's own columns: the report
+    can be corrected and imported again as it is (the rows already imported change nothing)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["Ligne", "Résultat", "Motifs du rejet", *table.headers])
+    order = list(RESULT_LABELS)
+    for row in sorted(plan.rows, key=lambda row: (order.index(row.action), row.line)):
+        reasons = " ; ".join(f"{column} : {message}" for column, message in row.errors.items())
+        cells = list(row.cells[: len(table.headers)])
+        writer.writerow(
+            [row.line, RESULT_LABELS[row.action], neutralise_formula(reasons)]
+            + [neutralise_formula(cell) for cell in cells]
+        )
+    return buffer.getvalue().encode("utf-8-sig")

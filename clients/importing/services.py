@@ -1,0 +1,86 @@
+"""The steps of the import wizard that change something: keep the upload, record the dry run,
+launch the import job once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from pathlib import PurePath
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+
+from clients.importing.mapping import guess_mapping, mapping_to_json
+from clients.importing.planning import ImportPlan
+from clients.importing.reading import MAX_FILE_BYTES, ImportFileError, Table, read_table
+from clients.models import ClientImport
+from firms.models import Firm, User
+from jobs.models import Job
+from jobs.services import start_job
+
+IMPORT_JOB_KIND = "clients_import"
+
+
+def get_import_for_firm(firm: Firm, import_id: int) -> ClientImport:
+    return get_object_or_404(ClientImport.objects.for_firm(firm), pk=import_id)
+
+
+def create_import(
+    *, firm: Firm, by: User, filename: str, content: bytes, table: Table
+) -> ClientImport:
+    """Keep a file that was read successfully, with its columns guessed. The stored name is
+    random: the user's file name is only shown, never used as a path."""
+    extension = PurePath(filename).suffix.lower()
+    return ClientImport.objects.create(
+        firm=firm,
+        file=ContentFile(content, name=f"clients-{uuid.uuid4().hex}{extension}"),
+        original_name=filename[-200:],
+        description=table.description,
+        headers=table.headers,
+        samples=table.samples(),
+        row_count=len(table.rows),
+        mapping=mapping_to_json(guess_mapping(table.headers)),
+        uploaded_by=by,
+    )
+
+
+def stored_table(upload: ClientImport) -> Table:
+    """Read the kept file again (it was valid when uploaded; storage may have lost it since)."""
+    try:
+        with upload.file.open("rb") as stream:
+            content = stream.read(MAX_FILE_BYTES + 1)
+    except (OSError, ValueError) as error:
+        raise ImportFileError(
+            "Le fichier déposé n'est plus disponible : déposez-le de nouveau."
+        ) from error
+    return read_table(content, upload.original_name)
+
+
+def record_dry_run(
+    *, upload: ClientImport, mapping: Mapping[int, str], plan: ImportPlan
+) -> ClientImport:
+    upload.mapping = mapping_to_json(mapping)
+    upload.dry_run = plan.as_json()
+    upload.status = ClientImport.Status.CHECKED
+    upload.save(update_fields=["mapping", "dry_run", "status"])
+    return upload
+
+
+def start_import(*, firm: Firm, upload: ClientImport, by: User) -> Job | None:
+    """Launch the import job of a checked upload, once: a second confirmation (double click,
+    back button) finds the upload already claimed and gets None."""
+    with transaction.atomic():
+        claimed = (
+            ClientImport.objects.for_firm(firm)
+            .filter(pk=upload.pk, status=ClientImport.Status.CHECKED)
+            .update(status=ClientImport.Status.STARTED)
+        )
+        if not claimed:
+            return None
+        job = start_job(
+            firm=firm, kind=IMPORT_JOB_KIND, requested_by=by, params={"import_id": upload.pk}
+        )
+        ClientImport.objects.for_firm(firm).filter(pk=upload.pk).update(job=job)
+    upload.status, upload.job = ClientImport.Status.STARTED, job
+    return job

@@ -1,0 +1,125 @@
+"""The Fiscalité and Obligations FE tabs of the client sheet."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clients.models import Client
+from fiscal_questionnaire import services
+from fiscal_questionnaire.answer_formats import parse_answer
+from fiscal_questionnaire.models import Answer
+from fiscal_questionnaire.questions import QUESTIONS_BY_CODE, InvalidAnswers, visible_questions
+from fiscal_questionnaire.selectors import client_answers, client_obligations
+from fiscal_questionnaire.sheet import missing_questions, obligation_lines, questionnaire
+from fiscal_questionnaire.suggestions import suggestions_for
+
+# Buttons next to a question: confirm the record's suggestion, confirm an outdated answer.
+ACCEPT_SUGGESTION = "accept_suggestion"
+CONFIRM_ANSWER = "confirm_answer"
+
+
+@require_http_methods(["GET", "POST"])
+def fiscal_tab(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:
+    """The questionnaire. Each answer is saved as it is given (htmx posts the question that
+    changed and gets the questionnaire back, with the obligations summary out of band);
+    without JavaScript the whole form is posted and the page reloads."""
+    client = _client(request, client_id)
+    errors: dict[str, str] = {}
+    typed: dict[str, str] = {}
+    if request.method == "POST":
+        errors, typed = _save_posted(request, client)
+        if not request.htmx and not errors:
+            messages.success(request, "Réponses enregistrées.")
+            return redirect("client_fiscal", firm_slug=firm_slug, client_id=client.pk)
+    answers = client_answers(request.firm, client)
+    obligations = client_obligations(request.firm, client)
+    context = {
+        "client": client,
+        "tab": "fiscal",
+        "questionnaire": questionnaire(client, answers, obligations, errors=errors, typed=typed),
+        "fiscal_url": reverse("client_fiscal", args=[firm_slug, client.pk]),
+        **_summary(obligations),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "fiscal_questionnaire/partials/questionnaire_update.html", context)
+    return render(request, "fiscal_questionnaire/client_fiscal.html", context)
+
+
+@require_GET
+def obligations_tab(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:
+    client = _client(request, client_id)
+    obligations = client_obligations(request.firm, client)
+    return render(
+        request,
+        "fiscal_questionnaire/client_obligations.html",
+        {"client": client, "tab": "obligations", **_summary(obligations)},
+    )
+
+
+def _client(request: HttpRequest, client_id: int) -> Client:
+    # The same 404 as clients.selectors.get_client_for_membership, with the collaborator the
+    # tabs header shows.
+    clients = Client.objects.visible_to(request.membership).select_related("assigned_to")
+    return get_object_or_404(clients, pk=client_id)
+
+
+def _summary(obligations) -> dict:
+    return {
+        "obligations": obligations,
+        "lines": obligation_lines(obligations) if obligations else [],
+        "missing": missing_questions(obligations),
+    }
+
+
+def _save_posted(request: HttpRequest, client: Client) -> tuple[dict[str, str], dict[str, str]]:
+    """Save what was posted; return the errors and the texts that could not be saved.
+
+    An htmx request names the field that triggered it: only that question (or that button) is
+    saved, so a form left open in another tab never writes back stale answers. A plain form
+    post saves every visible question whose answer changed.
+    """
+    post = request.POST
+    stored = client_answers(request.firm, client)
+    stored_values = {code: answer.value for code, answer in stored.items()}
+    trigger = request.htmx.trigger_name if request.htmx else None
+    if trigger in QUESTIONS_BY_CODE:
+        codes = [trigger]
+    elif trigger in (ACCEPT_SUGGESTION, CONFIRM_ANSWER):
+        codes = []
+    else:
+        codes = [code for code in visible_questions(stored_values) if code in post]
+
+    values: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    typed: dict[str, str] = {}
+    for code in codes:
+        raw = post.get(code, "")
+        try:
+            value = parse_answer(QUESTIONS_BY_CODE[code], raw)
+        except InvalidAnswers as invalid:
+            errors.update(invalid.errors)
+            typed[code] = raw
+            continue
+        if value != stored_values.get(code):
+            values[code] = value
+    accepted = post.get(ACCEPT_SUGGESTION, "")
+    suggestion = suggestions_for(client, stored_values).get(accepted)
+    if suggestion is not None and accepted not in values:
+        values[accepted] = suggestion.value
+    if values:
+        services.save_answers(firm=request.firm, client=client, values=values, by=request.user)
+    confirmed = post.get(CONFIRM_ANSWER, "")
+    if confirmed:
+        codes_to_confirm = _outdated_codes(stored) if confirmed == "all" else [confirmed]
+        services.confirm_answers(
+            firm=request.firm, client=client, codes=codes_to_confirm, by=request.user
+        )
+    return errors, typed
+
+
+def _outdated_codes(answers: dict[str, Answer]) -> list[str]:
+    return [code for code, answer in answers.items() if answer.is_outdated]

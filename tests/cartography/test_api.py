@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from cartography.models import SoftwareProduct
+from firms.services import create_api_token
+from firms.tenancy import firm_scope
+
+
+def _token(membership) -> dict:
+    with firm_scope(membership.firm):
+        raw = create_api_token(membership=membership, name="outil")[1]
+    return {"HTTP_AUTHORIZATION": f"Token {raw}"}
+
+
+def _url(client):
+    return f"/api/v1/clients/{client.pk}/cartography/"
+
+
+def test_read_and_patch_a_cartography(client, firm_a, client_a, catalogue_a):
+    auth = _token(firm_a.collaborator)
+    response = client.patch(
+        _url(client_a),
+        {
+            "profile": {"invoices_issued_per_month": "1 200", "bank_feed": True},
+            "platforms": {"reception": {"platform": catalogue_a["pa"].pk, "status": "chosen"}},
+            "software": [
+                {"product": catalogue_a["pennylane"].pk, "used_for_issuing": True},
+                {"name": "Caisse maison", "category": "point_of_sale"},
+            ],
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["profile"]["invoices_issued_per_month"] == 1200
+    assert data["platforms"]["reception"]["status"] == "chosen"
+    assert data["platforms"]["issuing"] is None
+    assert {item["label"] for item in data["software"]} == {"Pennylane", "Caisse maison"}
+    # The list is the full list: keep one, drop the other.
+    kept = next(item for item in data["software"] if item["product"])
+    response = client.patch(
+        _url(client_a),
+        {"software": [{"id": kept["id"], "product": kept["product"], "version": "2026"}]},
+        content_type="application/json",
+        **auth,
+    )
+    assert [item["version"] for item in response.json()["software"]] == ["2026"]
+    assert client.get(_url(client_a), **auth).json()["software"][0]["reform_ready"] == "yes"
+
+
+def test_invalid_answers_are_a_400_and_change_nothing(client, firm_a, client_a):
+    auth = _token(firm_a.collaborator)
+    response = client.patch(
+        _url(client_a),
+        {"profile": {"paper_share_received": 140}},
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 400
+    assert "paper_share_received" in response.json()["profile"]
+    assert client.get(_url(client_a), **auth).json()["profile"]["paper_share_received"] is None
+
+
+def test_an_unassigned_collaborator_gets_404(client, firm_a, client_a):
+    auth = _token(firm_a.other_collaborator)
+    assert client.get(_url(client_a), **auth).status_code == 404
+
+
+def test_catalogue_lists_and_admin_writes(client, firm_a, catalogue_a):
+    collaborator = _token(firm_a.collaborator)
+    listed = client.get("/api/v1/catalogue/software/", **collaborator).json()
+    assert listed["count"] == 3
+    assert client.get("/api/v1/catalogue/platforms/", **collaborator).json()["count"] == 2
+    new = {"vendor": "Acme", "name": "Facto", "category": "invoicing"}
+    refused = client.post(
+        "/api/v1/catalogue/software/", new, content_type="application/json", **collaborator
+    )
+    assert refused.status_code == 403
+    admin = _token(firm_a.admin)
+    created = client.post(
+        "/api/v1/catalogue/software/", new, content_type="application/json", **admin
+    )
+    assert created.status_code == 201
+    product_id = created.json()["id"]
+    updated = client.patch(
+        f"/api/v1/catalogue/software/{product_id}/",
+        {"reform_ready": "yes"},
+        content_type="application/json",
+        **admin,
+    )
+    assert updated.json()["reform_ready"] == "yes"
+    with firm_scope(firm_a.firm):
+        assert SoftwareProduct.objects.for_firm(firm_a.firm).get(pk=product_id).name == "Facto"
+
+
+def test_another_firm_sees_none_of_the_catalogue(client, firm_a, firm_b, catalogue_a):
+    auth = _token(firm_b.admin)
+    assert client.get("/api/v1/catalogue/software/", **auth).json()["count"] == 0
+    url = f"/api/v1/catalogue/software/{catalogue_a['excel'].pk}/"
+    assert client.get(url, **auth).status_code == 404

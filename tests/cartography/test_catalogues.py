@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import io
+import shutil
+
+from django.core.management import call_command
+
+from cartography import services
+from cartography.default_catalogue import DEFAULT_SOFTWARE, PLATFORMS_CSV, read_platforms
+from cartography.models import ClientPlatform, Platform, SoftwareProduct
+from firms.tenancy import firm_scope
+
+
+def _counts(firm):
+    with firm_scope(firm):
+        return (
+            SoftwareProduct.objects.for_firm(firm).count(),
+            Platform.objects.for_firm(firm).count(),
+        )
+
+
+def test_the_shipped_list_has_every_platform():
+    platforms = read_platforms()
+    assert len(platforms) == 162
+    assert {p.registration_status for p in platforms} == {"definitive", "pending_tests"}
+    assert len(DEFAULT_SOFTWARE) >= 40
+
+
+def test_installation_is_idempotent_and_per_firm(firm_a, firm_b):
+    assert services.install_default_catalogues(firm_a.firm) == (len(DEFAULT_SOFTWARE), 162)
+    assert services.install_default_catalogues(firm_a.firm) == (0, 0)
+    assert _counts(firm_b.firm) == (0, 0)
+    services.install_default_catalogues(firm_b.firm)
+    with firm_scope(firm_a.firm):
+        sage = SoftwareProduct.objects.for_firm(firm_a.firm).get(name="Sage 50")
+        services.update_software_product(
+            firm=firm_a.firm,
+            product=sage,
+            data={
+                "vendor": "Sage",
+                "name": "Sage 50 Cloud",
+                "category": "accounting",
+                "reform_ready": "no",
+            },
+            by=firm_a.admin,
+        )
+    with firm_scope(firm_b.firm):
+        theirs = SoftwareProduct.objects.for_firm(firm_b.firm).get(name="Sage 50")
+    assert theirs.reform_ready == "yes"
+    assert _counts(firm_b.firm) == (len(DEFAULT_SOFTWARE), 162)
+
+
+def test_install_catalogues_command(firm_a, firm_b):
+    out = io.StringIO()
+    call_command("install_catalogues", "--firm", firm_a.firm.slug, stdout=out)
+    assert _counts(firm_a.firm) == (len(DEFAULT_SOFTWARE), 162)
+    assert _counts(firm_b.firm) == (0, 0)
+
+
+def test_refresh_platforms_with_the_real_list_then_a_modified_one(firm_a, client_a, tmp_path):
+    firm = firm_a.firm
+    call_command("refresh_platforms", str(PLATFORMS_CSV), stdout=io.StringIO())
+    assert _counts(firm)[1] == 162
+    with firm_scope(firm):
+        abby = Platform.objects.for_firm(firm).get(name="ABBY")
+        services.set_client_platform(
+            firm=firm, client=client_a, role="reception", platform=abby, status="chosen", by=None
+        )
+    lines = PLATFORMS_CSV.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if ";ABBY;" not in line]
+    kept = ["2;definitive;Basikon;2026-09-01" if ";Basikon;" in line else line for line in kept]
+    kept.append("1;definitive;Nouvelle PA;2026-10-01")
+    modified = tmp_path / "liste.csv"
+    modified.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command("refresh_platforms", str(modified), stdout=out)
+    assert "1 ajoutée(s), 1 mise(s) à jour, 0 réactivée(s), 1 désactivée(s)" in out.getvalue()
+    with firm_scope(firm):
+        platforms = {p.name: p for p in Platform.objects.for_firm(firm)}
+        still_chosen = ClientPlatform.objects.for_firm(firm).get(client=client_a)
+    assert len(platforms) == 163  # nothing deleted
+    assert platforms["ABBY"].is_active is False
+    assert still_chosen.platform_id == abby.pk
+    assert platforms["Basikon"].registration_status == "definitive"
+    assert str(platforms["Basikon"].registered_on) == "2026-09-01"
+    assert platforms["Nouvelle PA"].is_active
+    # The list comes back: ABBY is active again.
+    shutil.copy(PLATFORMS_CSV, modified)
+    out = io.StringIO()
+    call_command("refresh_platforms", str(modified), stdout=out)
+    assert "1 réactivée(s)" in out.getvalue()
+
+
+def test_refresh_never_deactivates_a_firms_own_platform(firm_a):
+    firm = firm_a.firm
+    with firm_scope(firm):
+        services.add_platform(firm=firm, data={"name": "PA du cabinet"}, by=firm_a.admin)
+    call_command("refresh_platforms", str(PLATFORMS_CSV), stdout=io.StringIO())
+    with firm_scope(firm):
+        assert Platform.objects.for_firm(firm).get(name="PA du cabinet").is_active

@@ -1,0 +1,275 @@
+"""The import wizard in the web app: upload, columns, dry run, confirmation, result."""
+
+from __future__ import annotations
+
+import html
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from clients.importing.reading import MAX_FILE_BYTES
+from clients.models import Client, ClientImport, HistoryEntry
+from firms.tenancy import firm_scope
+from jobs.models import Job
+from tests import factories
+from tests.clients.test_import_reading import (
+    BILLION_LAUGHS,
+    PNG,
+    rezipped,
+    xlsx_bytes,
+    zip_bomb,
+)
+
+CSV = (
+    "Raison sociale;SIREN;Code postal;Ville;Collaborateur\n"
+    "Café Noir;552100554;69002;Lyon;\n"
+    '"=HYPERLINK(""http://x"")";732829321;69002;Lyon;\n'  # wrong check digit, and a formula
+    "Boulangerie Martin;732829320;69100;Villeurbanne;{email}\n"
+)
+MAPPING = {
+    "column_0": "company_name",
+    "column_1": "siren",
+    "column_2": "postal_code",
+    "column_3": "city",
+    "column_4": "assigned_to",
+}
+
+
+def base(firm) -> str:
+    return f"/f/{firm.slug}/clients/import/"
+
+
+def upload(client, firm, name: str, content: bytes):
+    return client.post(base(firm), {"file": SimpleUploadedFile(name, content)})
+
+
+def state(firm) -> tuple[int, int, int]:
+    with firm_scope(firm):
+        return (
+            Client.objects.for_firm(firm).count(),
+            HistoryEntry.objects.for_firm(firm).count(),
+            ClientImport.objects.for_firm(firm).count(),
+        )
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def the_import(firm) -> ClientImport:
+    with firm_scope(firm):
+        return ClientImport.objects.for_firm(firm).get()
+
+
+@pytest.fixture
+def checked(client, firm_a):
+    """A supervisor's upload of CSV, columns chosen and dry run done."""
+    client.force_login(firm_a.supervisor.user)
+    content = CSV.format(email=firm_a.collaborator.user.email).encode("cp1252")
+    response = upload(client, firm_a.firm, "portefeuille.csv", content)
+    upload_id = the_import(firm_a.firm).pk
+    assert response["Location"] == f"{base(firm_a.firm)}{upload_id}/colonnes/"
+    response = client.post(response["Location"], MAPPING)
+    assert response["Location"] == f"{base(firm_a.firm)}{upload_id}/verification/"
+    return the_import(firm_a.firm)
+
+
+def test_the_upload_guesses_the_columns(client, firm_a):
+    client.force_login(firm_a.supervisor.user)
+    content = CSV.format(email="").encode("cp1252")
+    response = upload(client, firm_a.firm, "portefeuille.csv", content)
+    page = client.get(response["Location"])
+    form = page.context["form"]
+    assert {name: form[name].value() for name in MAPPING} == MAPPING
+    shown = text(page)
+    assert "CSV · Windows-1252 · séparateur point-virgule · 3 lignes de clients" in shown
+    assert "Café Noir · =HYPERLINK" in shown  # first values of each column
+    assert state(firm_a.firm) == (0, 0, 1)
+
+
+def test_the_dry_run_lists_every_row_and_writes_nothing(client, firm_a, checked):
+    page = client.get(f"{base(firm_a.firm)}{checked.pk}/verification/")
+    shown = text(page)
+    assert "Simulation : rien n'a encore été enregistré." in shown
+    assert "Ce SIREN n'existe pas : sa clé de contrôle est fausse." in shown
+    assert "1 ligne rejetée ne sera pas importée" in shown
+    assert page.context["counts"] == {"create": 2, "update": 0, "unchanged": 0, "reject": 1}
+    # Rejected rows are shown first; every row is one click away.
+    assert [row["line"] for row in page.context["page"].object_list] == [3]
+    everything = client.get(f"{base(firm_a.firm)}{checked.pk}/verification/?show=all")
+    assert [row["line"] for row in everything.context["page"].object_list] == [2, 3, 4]
+    assert state(firm_a.firm) == (0, 0, 1)
+
+
+def test_an_update_shows_what_will_change(client, firm_a):
+    factories.make_client(firm_a.firm, company_name="Café Noir", siren="552100554", city="Paris")
+    client.force_login(firm_a.admin.user)
+    response = upload(
+        client, firm_a.firm, "a.csv", b"Raison sociale,SIREN,Ville\nCafe,552100554,Lyon"
+    )
+    client.post(response["Location"], {"column_0": "company_name", "column_1": "siren"})
+    client.post(response["Location"], {**MAPPING, "column_2": "city"})  # columns changed
+    review = client.get(f"{base(firm_a.firm)}{the_import(firm_a.firm).pk}/verification/")
+    shown = text(review)
+    assert "<del>Paris</del> → <ins>Lyon</ins>" in shown and "À mettre à jour" in shown
+    with firm_scope(firm_a.firm):
+        assert Client.objects.for_firm(firm_a.firm).get().city == "Paris"
+
+
+@pytest.mark.worker
+def test_confirming_runs_the_import_in_the_worker(client, celery_worker, firm_a, checked):
+    response = client.post(f"{base(firm_a.firm)}{checked.pk}/confirmer/")
+    assert response["Location"] == f"{base(firm_a.firm)}{checked.pk}/"
+    with firm_scope(firm_a.firm):
+        job = the_import(firm_a.firm).job
+    deadline = time.monotonic() + 30
+    while not job.is_finished and time.monotonic() < deadline:
+        time.sleep(0.2)
+        with firm_scope(firm_a.firm):
+            job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert (job.kind, job.progress, job.total) == ("clients_import", 3, 3)
+    assert job.summary == {"rows": 3, "created": 2, "updated": 0, "unchanged": 0, "rejected": 1}
+
+    with firm_scope(firm_a.firm):
+        created = {c.siren: c for c in Client.objects.for_firm(firm_a.firm)}
+        actions = set(HistoryEntry.objects.for_firm(firm_a.firm).values_list("action", "actor"))
+    assert set(created) == {"552100554", "732829320"}
+    assert created["732829320"].assigned_to == firm_a.collaborator.user
+    assert actions == {(HistoryEntry.Action.IMPORTED, firm_a.supervisor.user.pk)}
+
+    summary = client.get(f"{base(firm_a.firm)}{checked.pk}/", HTTP_HX_REQUEST="true")
+    assert b"hx-trigger" not in summary.content  # finished: polling stops
+    assert "Lignes rejetées" in text(summary)
+    download = client.get(f"/f/{firm_a.firm.slug}/travaux/{job.pk}/fichier/")
+    report = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()
+    assert report[0] == (
+        "Ligne;Résultat;Motifs du rejet;Raison sociale;SIREN;Code postal;Ville;Collaborateur"
+    )
+    assert report[1].startswith(
+        "3;Rejetée;SIREN : Ce SIREN n'existe pas : sa clé de contrôle est fausse.;"
+        '"\'=HYPERLINK(""http://x"")"'
+    )
+    assert report[2].startswith("2;Créé;;Café Noir;552100554")
+
+
+def test_confirming_twice_starts_one_job(client, firm_a, checked):
+    url = f"{base(firm_a.firm)}{checked.pk}/confirmer/"
+    client.post(url)
+    second = client.post(url, follow=True)
+    assert "Cet import est déjà lancé." in text(second)
+    with firm_scope(firm_a.firm):
+        assert Job.objects.for_firm(firm_a.firm).filter(kind="clients_import").count() == 1
+    # Once launched, the columns can no longer be changed.
+    mapping = client.get(f"{base(firm_a.firm)}{checked.pk}/colonnes/")
+    assert mapping["Location"] == f"{base(firm_a.firm)}{checked.pk}/"
+
+
+def test_a_file_with_nothing_to_import_cannot_be_confirmed(client, firm_a):
+    client.force_login(firm_a.supervisor.user)
+    response = upload(client, firm_a.firm, "a.csv", b"Raison sociale;SIREN\nFaux;732829321\n")
+    client.post(response["Location"], {"column_0": "company_name", "column_1": "siren"})
+    confirm = client.post(
+        f"{base(firm_a.firm)}{the_import(firm_a.firm).pk}/confirmer/", follow=True
+    )
+    assert "Aucune ligne à importer : corrigez le fichier d'abord." in text(confirm)
+    with firm_scope(firm_a.firm):
+        assert not Job.objects.for_firm(firm_a.firm).exists()
+
+
+def test_the_result_page_polls_while_the_job_runs(client, firm_a, checked):
+    client.post(f"{base(firm_a.firm)}{checked.pk}/confirmer/")
+    page = client.get(f"{base(firm_a.firm)}{checked.pk}/")
+    assert b'hx-trigger="every 2s"' in page.content
+    assert "Le compte rendu s'affichera ici" in text(page)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("vide.csv", b"", "Le fichier est vide."),
+        (
+            "logo.csv",
+            PNG + b"\x00" * 32,
+            "Ce fichier porte l'extension .csv mais c'est une image PNG",
+        ),
+        (
+            "clients.xlsx",
+            b"Raison sociale;SIREN\n",
+            "Ce fichier porte l'extension .xlsx mais ce n'est pas un classeur Excel lisible.",
+        ),
+        (
+            "entete.csv",
+            b"Raison sociale;SIREN\n",
+            "Le fichier ne contient que la ligne d'en-tête : aucun client à importer.",
+        ),
+        (
+            "gros.csv",
+            b"a" * (MAX_FILE_BYTES + 1),
+            "Le fichier dépasse la taille maximale de 10 Mo (10,0 Mo)",
+        ),
+    ],
+)
+def test_a_bad_file_is_refused_with_a_clear_message_and_nothing_kept(
+    client, firm_a, name, content, message
+):
+    client.force_login(firm_a.supervisor.user)
+    page = upload(client, firm_a.firm, name, content)
+    assert page.status_code == 200
+    shown = text(page)
+    assert "Le fichier n'a pas été lu : rien n'a été importé." in shown
+    assert message in shown
+    assert state(firm_a.firm) == (0, 0, 0)
+
+
+def test_an_xlsx_zip_bomb_or_entity_attack_is_refused(client, firm_a):
+    client.force_login(firm_a.supervisor.user)
+    bomb = upload(client, firm_a.firm, "bombe.xlsx", zip_bomb(110 << 20))
+    assert "se décompresse en un volume anormal" in text(bomb)
+    laughs = rezipped(
+        xlsx_bytes([["Raison sociale", "SIREN"]]), {"xl/worksheets/sheet1.xml": BILLION_LAUGHS}
+    )
+    attack = upload(client, firm_a.firm, "rires.xlsx", laughs)
+    assert "déclarations XML interdites (DOCTYPE ou ENTITY)" in text(attack)
+    assert state(firm_a.firm) == (0, 0, 0)
+
+
+def test_the_columns_step_requires_the_mandatory_ones_once_each(client, firm_a):
+    client.force_login(firm_a.supervisor.user)
+    response = upload(client, firm_a.firm, "a.csv", b"Raison sociale;Ville\nCafe;Lyon\n")
+    page = client.get(response["Location"])
+    assert page.context["form"]["column_1"].value() == "city"
+    missing = client.post(response["Location"], {"column_0": "company_name", "column_1": "city"})
+    assert "Colonne obligatoire manquante : SIREN." in text(missing)
+    twice = client.post(response["Location"], {"column_0": "siren", "column_1": "siren"})
+    shown = text(twice)
+    assert "Le champ « SIREN » est choisi pour plusieurs colonnes" in shown
+    assert "Colonne obligatoire manquante : Raison sociale." in shown
+    assert the_import(firm_a.firm).status == ClientImport.Status.UPLOADED
+    assert state(firm_a.firm) == (0, 0, 1)
+
+
+def test_an_xlsx_goes_through_the_wizard(client, firm_a):
+    client.force_login(firm_a.admin.user)
+    content = xlsx_bytes([["Dénomination", "N° SIREN", "Ville"], ["Café Noir", 552100554, "Lyon"]])
+    response = upload(client, firm_a.firm, "export.xlsx", content)
+    client.post(response["Location"], {"column_0": "company_name", "column_1": "siren"})
+    review = client.get(f"{base(firm_a.firm)}{the_import(firm_a.firm).pk}/verification/")
+    assert review.context["counts"]["create"] == 1
+
+
+def test_collaborators_cannot_import_nor_see_the_button(client, firm_a):
+    client.force_login(firm_a.collaborator.user)
+    assert client.get(base(firm_a.firm)).status_code == 403
+    assert "Importer" not in client.get(f"/f/{firm_a.firm.slug}/clients/").content.decode()
+    client.force_login(firm_a.supervisor.user)
+    assert (
+        f'href="{base(firm_a.firm)}">Importer'
+        in client.get(f"/f/{firm_a.firm.slug}/clients/").content.decode()
+    )
+
+
+def test_another_firms_import_is_a_404(client, firm_a, firm_b, checked):
+    client.force_login(firm_b.admin.user)
+    assert client.get(f"/f/{firm_b.firm.slug}/clients/import/{checked.pk}/").status_code == 404
