@@ -36,6 +36,7 @@ from clients import history
 from clients.models import Client, HistoryEntry
 from firms.models import Firm, Membership, User
 from firms.tenancy import firm_scope
+from scoring.services import rescore_client, score_clients
 
 EQUIPMENT = "equipment"
 PROFILE = "profile"
@@ -105,8 +106,22 @@ def refresh_platforms(*, firm: Firm, platforms: Iterable[default_catalogue.Liste
 
 
 def _reviewed(client: Client) -> None:
+    """After any change to a client's equipment: reviewed now, and scored again in the same
+    transaction (the score reads the equipment)."""
     client.last_reviewed_at = timezone.now()
     client.save(update_fields=["last_reviewed_at", "updated_at"])
+    rescore_client(firm=client.firm_id, client=client)
+
+
+def _rescore_users_of(firm: Firm, products: Iterable[SoftwareProduct]) -> None:
+    """A catalogue entry's readiness counts in the score of every client that uses it."""
+    client_ids = set(
+        ClientSoftware.objects.for_firm(firm)
+        .filter(product__in=list(products))
+        .values_list("client_id", flat=True)
+    )
+    if client_ids:
+        score_clients(firm=firm, client_ids=sorted(client_ids))
 
 
 def _check_client(firm: Firm, client: Client) -> None:
@@ -489,6 +504,7 @@ def update_software_product(
         for name, value in values.items():
             setattr(product, name, value)
         product.save()
+        _rescore_users_of(firm, [product])
     return product
 
 
@@ -520,6 +536,7 @@ def merge_software_products(
         ClientSoftware.objects.for_firm(firm).filter(product=duplicate).update(product=kept)
         duplicate.is_active = False
         duplicate.save(update_fields=["is_active"])
+        _rescore_users_of(firm, [kept])
         _record_merge(
             firm,
             {item.client_id: item.client for item in moved}.values(),

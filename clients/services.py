@@ -10,6 +10,7 @@ from django.utils import timezone
 from clients import history
 from clients.models import Client, HistoryEntry
 from firms.models import Firm, User
+from scoring.services import rescore_client
 
 # The fields a person edits, in the order the history lists them.
 EDITABLE_FIELDS = [
@@ -40,14 +41,24 @@ def derived_vat_number(siren: str) -> str:
 
 
 def create_client(
-    *, firm: Firm, data: dict, by: User | None, action: str = HistoryEntry.Action.CREATED
+    *,
+    firm: Firm,
+    data: dict,
+    by: User | None,
+    action: str = HistoryEntry.Action.CREATED,
+    score: bool = True,
 ) -> Client:
-    """Create a client from cleaned data (see :class:`clients.forms.ClientForm`)."""
+    """Create a client from cleaned data (see :class:`clients.forms.ClientForm`).
+
+    ``score=False`` leaves the first score to the caller, which scores many at once (import).
+    """
     values = {name: value for name, value in data.items() if name in EDITABLE_FIELDS}
     if not values.get("vat_number") and values.get("siren"):
         values["vat_number"] = derived_vat_number(values["siren"])
     with transaction.atomic():
         client = Client.objects.create(firm=firm, **values)
+        if score:
+            rescore_client(firm=firm, client=client)
         history.record(
             client=client,
             actor=by,

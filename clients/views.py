@@ -14,6 +14,7 @@ from clients.naf import naf_label
 from clients.selectors import ClientFilters, filter_clients, get_client_for_membership
 from firms.access import require_supervision
 from jobs.services import start_job
+from scoring.selectors import attach_scores
 
 PAGE_SIZE = 50
 
@@ -32,6 +33,7 @@ def client_list(request: HttpRequest, firm_slug: str) -> HttpResponse:
     filters = ClientFilters.from_params(request.GET)
     clients = filter_clients(request.membership, filters).select_related("assigned_to")
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_scores(request.firm.pk, page.object_list)
     context = {
         "page": page,
         "filters": filters,

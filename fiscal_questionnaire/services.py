@@ -23,6 +23,7 @@ from fiscal_questionnaire.questions import (
     visible_answers,
 )
 from fiscal_questionnaire.rules import derive_obligations
+from scoring.services import rescore_client
 
 HISTORY_SUBJECT = "answers"
 DATE_FIELDS = (
@@ -214,6 +215,7 @@ def _store_obligations(
     derived = derived_obligations(firm=firm, client=client, answers=answers, now=now)
     if derived is None:
         rows.delete()
+        rescore_client(firm=firm, client=client)
         return None
     fields = {
         field.name: getattr(derived, field.name)
@@ -221,6 +223,8 @@ def _store_obligations(
         if field.name not in ("id", "firm", "client")
     }
     obligations, _ = rows.update_or_create(firm=firm, client=client, defaults=fields)
+    # The score reads the obligations: same transaction, so they never disagree.
+    rescore_client(firm=firm, client=client)
     return obligations
 
 

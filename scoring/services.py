@@ -87,7 +87,7 @@ def score_clients(
     return scores
 
 
-def rescore_client(*, firm: Firm, client: Client) -> ClientScore:
+def rescore_client(*, firm: Firm | int, client: Client) -> ClientScore:
     """Recompute one client's score; the services that change its inputs call this."""
     return score_clients(firm=firm, client_ids=[client.pk])[0]
 

@@ -26,6 +26,7 @@ from clients.importing.reading import Table
 from clients.models import HistoryEntry
 from firms.models import Firm, User
 from firms.tenancy import firm_scope
+from scoring.services import score_clients
 
 
 def import_rows(
@@ -57,14 +58,21 @@ def import_rows(
 def apply_rows(rows: Iterable[RowPlan], *, firm: Firm, by: User | None, siren_column: str) -> None:
     """Write planned rows; call inside the firm's scope. A row that can no longer be written
     (its SIREN was taken between planning and writing) is turned into a rejected one."""
+    created = []
     for row in rows:
         if row.action == CREATE:
             try:  # create_client's own atomic block is the savepoint rolled back on failure
-                services.create_client(
-                    firm=firm, data=row.data, by=by, action=HistoryEntry.Action.IMPORTED
+                client = services.create_client(
+                    firm=firm,
+                    data=row.data,
+                    by=by,
+                    action=HistoryEntry.Action.IMPORTED,
+                    score=False,
                 )
             except IntegrityError:
                 row.reject(siren_column, "Un client du cabinet a déjà ce SIREN.")
+            else:
+                created.append(client.pk)
         elif row.action == UPDATE:
             services.update_client(
                 firm=firm,
@@ -73,3 +81,5 @@ def apply_rows(rows: Iterable[RowPlan], *, firm: Firm, by: User | None, siren_co
                 by=by,
                 action=HistoryEntry.Action.IMPORTED,
             )
+    if created:
+        score_clients(firm=firm, client_ids=created)  # new clients get their first score at once

@@ -12,11 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cartography.demo import seed_cartographies
 from clients.demo_data import DemoCompany, iter_companies, luhn_check_digit, vat_number_for_siren
 from clients.models import Client
 from firms.models import Firm, Membership, Role, User
 from firms.tenancy import firm_scope
 from fiscal_questionnaire.demo import seed_questionnaires
+from scoring.services import score_clients
 
 DEMO_PASSWORD = "pilote-demo-2026"  # noqa: S105 - printed for the demo, never a real account
 DEFAULT_CLIENTS = 300
@@ -216,10 +218,18 @@ class Command(BaseCommand):
             answered = seed_questionnaires(
                 firm=firm, clients=created, companies=generated, seed=seed, now=timezone.now()
             )
+            mapped = seed_cartographies(
+                firm=firm, clients=created, seed=seed, today=timezone.localdate()
+            )
+            for start in range(0, len(created), BATCH_SIZE):
+                score_clients(
+                    firm=firm,
+                    client_ids=[client.pk for client in created[start : start + BATCH_SIZE]],
+                )
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"{firm.name} ({firm.slug}): {count} clients created, {answered} with fiscal "
-            f"questionnaire answers, in {elapsed:.1f} s."
+            f"questionnaire answers, {mapped} with a cartography, all scored, in {elapsed:.1f} s."
         )
 
     def _print_logins(self, accounts: dict[str, tuple[DemoUser, list[str]]]) -> None:
