@@ -177,6 +177,16 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Paris"
 
+# Periodic tasks (celery beat): the portfolio snapshot of every firm, each Monday morning.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    "weekly-portfolio-snapshots": {
+        "task": "cartography.take_portfolio_snapshots",
+        "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+    },
+}
+
 # Files ---------------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "/media/"

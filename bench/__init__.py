@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench`` (the dashboard) and the scripts next to it."""

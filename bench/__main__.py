@@ -1,0 +1,394 @@
+"""Benchmark of the portfolio dashboard (Cartographie FE) and of the full rescoring.
+
+    .venv/bin/python -m bench --clients 10000 --database postgres --out var/bench-pg.json
+    .venv/bin/python -m bench --clients 10000 --database sqlite --out var/bench-sqlite.json
+
+Fully automatic: it starts a throwaway PostgreSQL 15 cluster (tests.services, the same owner and
+non-owner application roles as the test suite, so row-level security applies) or a fresh SQLite
+file, migrates as the owner, builds a firm of N clients with ``seed_demo`` (answers and
+obligations), equips them (platforms, software; bench/portfolio.py), scores them, then measures,
+as median server time over ``--repeat`` requests through the whole Django stack (middleware,
+firm scope, view, templates) and its query count:
+
+- the dashboard's first page, a filtered and sorted page, the headline figures alone,
+- next to each, the same work as one hand-written SQL query (``raw_sql_*``) and the ratio,
+- a full rescoring (scoring.services.rescore_portfolio),
+- the import of 10,000 clients (bench/import_clients.py, in a subprocess; ``--skip-import``).
+
+The table is printed and the JSON written to ``--out``. Nothing is asserted: the JSON says
+whether the targets are met (``targets``) and by how much they are missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIRM_NAME = "Bench Cartographie"
+TARGETS = {"page_ms": 150, "queries": 12, "ratio": 3, "page_ms_100k": 500}
+FILTERED_QUERY = "obligation=issue&platform=reception_missing&sort=-compliance"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=10_000)
+    parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--out", type=Path, default=None, help="JSON file to write")
+    parser.add_argument("--repeat", type=int, default=15, help="timed runs per measure")
+    parser.add_argument("--skip-import", action="store_true", help="do not time the import")
+    return parser.parse_args(argv)
+
+
+def prepare_environment(options: argparse.Namespace, workdir: Path):
+    """Point the settings at a fresh database, before Django is set up."""
+    os.environ["PILOTE_VAR_DIR"] = str(workdir / "var")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+    os.environ.pop("REDIS_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    (workdir / "var").mkdir()
+    if options.database == "sqlite":
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+        os.environ.pop("DATABASE_APP_ROLE", None)
+        return None
+    sys.path.insert(0, str(ROOT))
+    from tests.services import Services
+
+    services = Services(root=workdir / "services")
+    services.root.mkdir()
+    services.start_postgres()
+    if not services.postgres:
+        raise SystemExit(f"PostgreSQL is not available: {', '.join(services.missing)}")
+    return services
+
+
+def migrate(database: str) -> None:
+    """Migrate as the owner of the tables (PostgreSQL), then reconnect as the application role."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    from tests.services import OWNER_ROLE
+
+    db = connections["default"]
+    app_user = db.settings_dict["USER"]
+    if database == "postgres":
+        db.close()
+        db.settings_dict["USER"] = OWNER_ROLE
+    call_command("migrate", interactive=False, verbosity=0)
+    if database == "postgres":
+        with db.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        db.close()
+        db.settings_dict["USER"] = app_user
+
+
+def timed(step) -> tuple[object, float]:
+    start = time.perf_counter()
+    result = step()
+    return result, time.perf_counter() - start
+
+
+def median_ms(step, repeat: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        step()
+    samples = [timed(step)[1] for _ in range(repeat)]
+    return round(statistics.median(samples) * 1000, 2)
+
+
+# The dashboard's first page and its figures as one hand-written query each: the floor the
+# application is compared with. Same joins, same order, same LIMIT, same row-level security.
+RAW_PAGE = """
+SELECT c.id, c.company_name, c.siren, u.full_name, c.last_reviewed_at,
+       o.in_scope, o.complete, o.size_category, o.must_receive, o.receive_from, o.must_issue,
+       o.issue_from, o.e_reporting_transactions, o.e_reporting_payments,
+       o.e_reporting_transactions_from, r.status, rp.name, i.status, ip.name,
+       s.level, s.total, s.compliance, s.breakdown
+FROM clients_client c
+LEFT JOIN firms_user u ON u.id = c.assigned_to_id
+LEFT JOIN fiscal_questionnaire_obligations o ON o.client_id = c.id
+LEFT JOIN cartography_clientplatform r ON r.client_id = c.id AND r.role = 'reception'
+LEFT JOIN cartography_platform rp ON rp.id = r.platform_id
+LEFT JOIN cartography_clientplatform i ON i.client_id = c.id AND i.role = 'issuing'
+LEFT JOIN cartography_platform ip ON ip.id = i.platform_id
+LEFT JOIN scoring_clientscore s ON s.client_id = c.id
+WHERE c.firm_id = %s AND c.status = 'active' {where}
+ORDER BY {order}, c.company_name, c.id
+LIMIT 50
+"""
+RAW_FIRST_ORDER = "s.total IS NULL, s.total DESC"
+RAW_FILTERED_WHERE = (
+    "AND o.must_issue AND (o.must_receive IS NULL OR o.must_receive) "
+    "AND (r.status IS NULL OR r.status NOT IN ('chosen', 'contract_signed', 'connected', 'tested'))"
+)
+RAW_FILTERED_ORDER = "s.compliance IS NULL, s.compliance DESC"
+RAW_FIGURES = """
+SELECT count(*),
+       count(*) FILTER (WHERE s.level = 'high'), count(*) FILTER (WHERE s.level = 'medium'),
+       count(*) FILTER (WHERE s.level = 'low'), count(*) FILTER (WHERE s.level IS NULL),
+       count(*) FILTER (WHERE o.complete),
+       count(*) FILTER (WHERE r.status IN ('chosen', 'contract_signed', 'connected', 'tested')),
+       count(*) FILTER (WHERE o.must_issue),
+       count(*) FILTER (WHERE o.must_issue
+                        AND i.status IN ('chosen', 'contract_signed', 'connected', 'tested')),
+       count(*) FILTER (WHERE COALESCE(c.last_reviewed_at, c.created_at) < %s),
+       avg(s.compliance)
+FROM clients_client c
+LEFT JOIN fiscal_questionnaire_obligations o ON o.client_id = c.id
+LEFT JOIN cartography_clientplatform r ON r.client_id = c.id AND r.role = 'reception'
+LEFT JOIN cartography_clientplatform i ON i.client_id = c.id AND i.role = 'issuing'
+LEFT JOIN scoring_clientscore s ON s.client_id = c.id
+WHERE c.firm_id = %s AND c.status = 'active'
+"""
+
+
+def _sqlite_sql(sql: str) -> str:
+    """SQLite has FILTER since 3.30 but no boolean literals in the same way; the rest is common."""
+    return (
+        sql.replace("o.must_issue AND", "o.must_issue = 1 AND")
+        .replace("FILTER (WHERE o.must_issue)", "FILTER (WHERE o.must_issue = 1)")
+        .replace("FILTER (WHERE o.complete)", "FILTER (WHERE o.complete = 1)")
+        .replace("OR o.must_receive)", "OR o.must_receive = 1)")
+        .replace("AND o.must_issue\n", "AND o.must_issue = 1\n")
+    )
+
+
+def run_raw(sql: str, params: list) -> None:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        sql = _sqlite_sql(sql)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cursor.fetchall()
+
+
+def measure_import(options: argparse.Namespace) -> tuple[float | None, str]:
+    """bench/import_clients.py --rows 10000 in a subprocess on the same database."""
+    script = ROOT / "bench" / "import_clients.py"
+    try:
+        result = subprocess.run(
+            [sys.executable, str(script), "--rows", "10000"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=os.environ.copy(),
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None, "the import did not finish within 600 s"
+    for line in result.stdout.splitlines():
+        if line.startswith("import : créations") and "lecture du fichier" not in line:
+            numbers = re.findall(r"\d+(?:\.\d+)?", line.split("}")[-1])
+            if len(numbers) >= 2:
+                return float(numbers[1]), ""
+    return None, f"bench/import_clients.py failed: {(result.stderr or result.stdout)[-300:]}"
+
+
+def main(argv: list[str] | None = None) -> dict:
+    options = parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="pilote-bench-"))
+    if os.geteuid() == 0:
+        os.chmod(workdir, 0o755)  # noqa: S103 - the postgres user must reach its cluster
+    services = prepare_environment(options, workdir)
+    try:
+        return run(options, services)
+    finally:
+        if services is not None:
+            services.stop_postgres()
+
+
+def run(options: argparse.Namespace, services) -> dict:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client as HttpClient
+    from django.test.utils import CaptureQueriesContext
+    from django.utils.text import slugify
+
+    from bench.portfolio import equip_portfolio
+    from cartography.dashboard import (
+        DashboardFilters,
+        headline_figures,
+        portfolio_clients,
+        stale_cutoff,
+    )
+    from firms.models import Firm, Membership, User
+    from firms.tenancy import firm_scope
+    from scoring.services import rescore_portfolio
+
+    database = options.database
+    print(f"Bench · {database} · {options.clients} clients", flush=True)
+    migrate(database)
+    _, seed_s = timed(
+        lambda: call_command(
+            "seed_demo", clients=options.clients, firm=FIRM_NAME, stdout=io.StringIO()
+        )
+    )
+    print(f"  seed_demo: {seed_s:.1f} s", flush=True)
+    firm = Firm.objects.get(slug=slugify(FIRM_NAME))
+    _, equip_s = timed(lambda: equip_portfolio(firm_id=firm.pk))
+    print(f"  equipment: {equip_s:.1f} s", flush=True)
+    _, first_rescore = timed(lambda: rescore_portfolio(firm_id=firm.pk))
+    rescores = [first_rescore]
+    if first_rescore < 15:
+        rescores += [timed(lambda: rescore_portfolio(firm_id=firm.pk))[1] for _ in range(2)]
+    rescore_s = round(statistics.median(rescores), 2)
+    print(f"  rescore_all: {rescore_s} s", flush=True)
+    if database == "postgres":
+        with connection.cursor() as cursor:  # fresh statistics, as autovacuum would give
+            cursor.execute("SELECT 1")
+        _analyze_as_owner()
+
+    admin = User.objects.get(email="admin@demo.pilote-fe.fr")
+    with firm_scope(firm):
+        membership = Membership.objects.for_firm(firm).get(user=admin)
+    membership.firm = firm
+    http = HttpClient()
+    http.force_login(admin)
+    base = f"/f/{firm.slug}/cartographie/"
+
+    def page(url: str):
+        def request():
+            response = http.get(url)
+            assert response.status_code == 200, response.status_code
+
+        return request
+
+    def queries_of(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page(url)()
+        return len(captured)
+
+    results: dict[str, object] = {"clients": options.clients, "database": database}
+    first_url, filtered_url = base, f"{base}?{FILTERED_QUERY}"
+    results["dashboard_first_page_ms"] = median_ms(page(first_url), options.repeat)
+    results["dashboard_filtered_ms"] = median_ms(page(filtered_url), options.repeat)
+    results["dashboard_queries"] = queries_of(first_url)
+    results["dashboard_filtered_queries"] = queries_of(filtered_url)
+    last_page = f"{base}?page=9999"
+    results["dashboard_last_page_ms"] = median_ms(page(last_page), max(3, options.repeat // 3))
+
+    def figures():
+        with firm_scope(firm):
+            headline_figures(portfolio_clients(membership, DashboardFilters()))
+
+    def raw(sql: str, params_of):
+        def step():
+            with firm_scope(firm):
+                run_raw(sql, params_of())
+
+        return step
+
+    first_sql = RAW_PAGE.format(where="", order=RAW_FIRST_ORDER)
+    filtered_sql = RAW_PAGE.format(where=RAW_FILTERED_WHERE, order=RAW_FILTERED_ORDER)
+    results["headline_figures_ms"] = median_ms(figures, options.repeat)
+    results["raw_sql_first_page_ms"] = median_ms(raw(first_sql, lambda: [firm.pk]), options.repeat)
+    results["raw_sql_filtered_ms"] = median_ms(raw(filtered_sql, lambda: [firm.pk]), options.repeat)
+    results["raw_sql_headline_figures_ms"] = median_ms(
+        raw(RAW_FIGURES, lambda: [stale_cutoff(firm), firm.pk]), options.repeat
+    )
+    # The page costs the rows and the figures (its count): its floor is both raw queries.
+    floor_first = results["raw_sql_first_page_ms"] + results["raw_sql_headline_figures_ms"]
+    floor_filtered = results["raw_sql_filtered_ms"] + results["raw_sql_headline_figures_ms"]
+    results["ratio_first_page"] = round(results["dashboard_first_page_ms"] / floor_first, 2)
+    results["ratio_filtered"] = round(results["dashboard_filtered_ms"] / floor_filtered, 2)
+    results["ratio_headline_figures"] = round(
+        results["headline_figures_ms"] / results["raw_sql_headline_figures_ms"], 2
+    )
+    results["rescore_all_s"] = rescore_s
+    results["seed_s"] = round(seed_s, 1)
+    if options.skip_import:
+        results["import_10k_s"] = None
+        results["import_10k_reason"] = "skipped (--skip-import)"
+    else:
+        print("  import of 10,000 clients…", flush=True)
+        seconds, reason = measure_import(options)
+        results["import_10k_s"] = seconds
+        if reason:
+            results["import_10k_reason"] = reason
+    results["targets"] = _targets(results)
+    print_table(results)
+    if options.out:
+        options.out.parent.mkdir(parents=True, exist_ok=True)
+        options.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        print(f"JSON written to {options.out}")
+    return results
+
+
+def _analyze_as_owner() -> None:
+    from django.db import connections
+
+    from tests.services import OWNER_ROLE
+
+    db = connections["default"]
+    app_user = db.settings_dict["USER"]
+    db.close()
+    db.settings_dict["USER"] = OWNER_ROLE
+    with db.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    db.close()
+    db.settings_dict["USER"] = app_user
+
+
+def _targets(results: dict) -> dict:
+    """Each target, met or missed by how much (only those defined for this size and base)."""
+    limit = TARGETS["page_ms_100k"] if results["clients"] > 10_000 else TARGETS["page_ms"]
+    checks = {
+        "dashboard_first_page_ms": (results["dashboard_first_page_ms"], limit),
+        "dashboard_filtered_ms": (results["dashboard_filtered_ms"], limit),
+        "dashboard_queries": (results["dashboard_queries"], TARGETS["queries"]),
+        "ratio_first_page": (results["ratio_first_page"], TARGETS["ratio"]),
+    }
+    return {
+        name: {
+            "value": value,
+            "target": f"<= {target}",
+            "met": value <= target,
+            "missed_by": None if value <= target else round(value - target, 2),
+        }
+        for name, (value, target) in checks.items()
+    }
+
+
+def print_table(results: dict) -> None:
+    rows = [
+        ("Tableau de bord, 1re page", "dashboard_first_page_ms", "raw_sql_first_page_ms", "ms"),
+        ("Page filtrée + triée", "dashboard_filtered_ms", "raw_sql_filtered_ms", "ms"),
+        ("Dernière page (offset)", "dashboard_last_page_ms", None, "ms"),
+        ("Chiffres clés", "headline_figures_ms", "raw_sql_headline_figures_ms", "ms"),
+        ("Requêtes par page", "dashboard_queries", None, ""),
+        ("Rescoring complet", "rescore_all_s", None, "s"),
+        ("Import de 10 000 clients", "import_10k_s", None, "s"),
+    ]
+    print()
+    print(f"{results['database']} · {results['clients']} clients (médianes)")
+    print(f"{'Mesure':<28} {'appli':>10} {'SQL direct':>11}")
+    for label, key, raw_key, unit in rows:
+        value = results.get(key)
+        shown = "—" if value is None else f"{value} {unit}".strip()
+        raw = results.get(raw_key) if raw_key else None
+        raw_shown = "" if raw is None else f"{raw} {unit}"
+        print(f"{label:<28} {shown:>10} {raw_shown:>11}")
+    print(
+        f"Rapport appli / SQL direct : 1re page {results['ratio_first_page']}, filtrée "
+        f"{results['ratio_filtered']}, chiffres {results['ratio_headline_figures']}"
+    )
+    for name, check in results["targets"].items():
+        state = "atteint" if check["met"] else f"manqué de {check['missed_by']}"
+        print(f"  objectif {name} {check['target']} : {check['value']} ({state})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""In a real browser: the demo administrator opens Cartographie FE, filters, sorts, goes back."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from bench.portfolio import fill_portfolio
+from firms.models import Firm
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DEMO_ADMIN = "admin@demo.pilote-fe.fr"
+DEMO_PASSWORD = "pilote-demo-2026"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", "--clients", "120", stdout=io.StringIO())
+    firm = Firm.objects.get(slug="durand-associes")
+    fill_portfolio(firm_id=firm.pk, weeks_of_history=12)
+    return firm
+
+
+def _log_in(page: Page, live_server) -> None:
+    page.goto(f"{live_server.url}/compte/connexion/")
+    page.get_by_label("Adresse e-mail").fill(DEMO_ADMIN)
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Vos cabinets")).to_be_visible()
+
+
+def test_dashboard_filters_sorts_and_goes_back(page: Page, live_server, demo, artifacts_dir):
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    _log_in(page, live_server)
+    dashboard = f"{live_server.url}/f/{demo.slug}/cartographie/"
+    page.goto(dashboard)
+    expect(page.get_by_role("heading", name="Cartographie FE")).to_be_visible()
+    expect(page.get_by_test_id("kpi-clients")).to_have_text("120")
+    expect(page.locator("table.table--dash > tbody > tr")).to_have_count(50)
+    expect(page.locator(".chart__svg")).to_have_count(2)
+    page.screenshot(path=artifacts_dir / "dashboard-1440.png", full_page=True)
+
+    # The urgency badge shows its breakdown on hover.
+    page.locator("table.table--dash > tbody > tr > td > .urgency").first.hover()
+    expect(page.locator("tbody .urgency__tip").first).to_be_visible()
+    page.screenshot(path=artifacts_dir / "dashboard-badge-hover.png")
+
+    # A filter refreshes the results in place and lands in the URL.
+    page.locator("#dash-urgency").select_option("medium")
+    expect(page).to_have_url(re.compile(r"urgency=medium"))
+    expect(page.get_by_test_id("kpi-clients")).not_to_have_text("120")
+    badges = page.locator("table.table--dash > tbody > tr > td > .urgency")
+    expect(badges.first).to_have_class(re.compile("urgency--medium"))
+    expect(page.locator("table.table--dash .urgency--low")).to_have_count(0)
+
+    # Sorting by name keeps the filter.
+    page.locator("thead").get_by_role("link", name="Client").click()
+    expect(page).to_have_url(re.compile(r"urgency=medium.*sort=name"))
+
+    # Back: the unfiltered dashboard again.
+    page.go_back()
+    page.go_back()
+    expect(page).to_have_url(dashboard)
+    expect(page.get_by_test_id("kpi-clients")).to_have_text("120")
+
+    page.set_viewport_size({"width": 1024, "height": 900})
+    page.goto(dashboard)
+    expect(page.locator(".kpi").first).to_be_visible()
+    page.screenshot(path=artifacts_dir / "dashboard-1024.png", full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=artifacts_dir / "dashboard-print.png", full_page=True)
