@@ -51,25 +51,7 @@ class ClientForm(forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = [
-            "company_name",
-            "siren",
-            "siret",
-            "naf_code",
-            "legal_form",
-            "vat_number",
-            "address",
-            "postal_code",
-            "city",
-            "fiscal_year_end",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "billing_emails",
-            "invoice_delivery",
-            "assigned_to",
-            "tags",
-        ]
+        fields = list(Client.EDITABLE_FIELDS)
 
     def __init__(self, *args, firm: Firm, **kwargs) -> None:
         super().__init__(*args, **kwargs)

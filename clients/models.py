@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,27 @@ class ClientQuerySet(TenantQuerySet):
 
 class Client(TenantModel):
     """A company of the firm's portfolio (dossier client)."""
+
+    # The fields a person edits (form, API, import), in the order the history lists them.
+    EDITABLE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "company_name",
+        "siren",
+        "siret",
+        "naf_code",
+        "legal_form",
+        "vat_number",
+        "address",
+        "postal_code",
+        "city",
+        "fiscal_year_end",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "billing_emails",
+        "invoice_delivery",
+        "assigned_to",
+        "tags",
+    )
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Actif")

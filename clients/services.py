@@ -12,26 +12,7 @@ from clients.models import Client, HistoryEntry
 from firms.models import Firm, User
 from scoring.services import rescore_client
 
-# The fields a person edits, in the order the history lists them.
-EDITABLE_FIELDS = [
-    "company_name",
-    "siren",
-    "siret",
-    "naf_code",
-    "legal_form",
-    "vat_number",
-    "address",
-    "postal_code",
-    "city",
-    "fiscal_year_end",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "billing_emails",
-    "invoice_delivery",
-    "assigned_to",
-    "tags",
-]
+EDITABLE_FIELDS = Client.EDITABLE_FIELDS
 
 
 def derived_vat_number(siren: str) -> str:

@@ -56,6 +56,7 @@ api_patterns = [
     path("", include("clients.api_urls")),
     path("", include("cartography.api_urls")),
     path("", include("fiscal_questionnaire.api_urls")),
+    path("", include("scoring.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]

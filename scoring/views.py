@@ -70,8 +70,8 @@ def grid_editor(request: HttpRequest, firm_slug: str) -> HttpResponse:
 
 
 def _invalid(request: HttpRequest, base: dict, error: str, path: str) -> HttpResponse:
-    if request.htmx:
-        return render(request, "scoring/partials/preview.html", {"error": error}, status=400)
+    if request.htmx:  # htmx swaps only successful answers: the error comes back as a 200
+        return render(request, "scoring/partials/preview.html", {"error": error})
     return render(
         request, "scoring/grid_editor.html", _editor_context(request, base, error, path), status=400
     )

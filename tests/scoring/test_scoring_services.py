@@ -92,3 +92,25 @@ def test_the_cartography_and_the_engine_share_the_software_categories():
     from scoring.engine import SOFTWARE_CATEGORIES
 
     assert set(SoftwareCategory.values) == set(SOFTWARE_CATEGORIES)
+
+
+def test_the_score_is_readable_through_the_api(client, firm_a):
+    from firms.services import create_api_token
+
+    scored = factories.make_client(firm_a.firm, assigned_to=firm_a.collaborator.user)
+    with firm_scope(firm_a.firm):
+        services.rescore_client(firm=firm_a.firm, client=scored)
+        _, token = create_api_token(membership=firm_a.collaborator, name="outil")
+    response = client.get(
+        f"/api/v1/clients/{scored.pk}/score/", HTTP_AUTHORIZATION=f"Token {token}"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == sum(line["points"] for line in body["breakdown"])
+    assert body["level"] in ("low", "medium", "high")
+    assert (
+        client.post(
+            f"/api/v1/clients/{scored.pk}/score/", HTTP_AUTHORIZATION=f"Token {token}"
+        ).status_code
+        == 405
+    )

@@ -1,0 +1,84 @@
+"""In a real browser: the urgency badge follows the cartography, and an administrator reweights
+the grid, previews the spread, saves, and watches the portfolio being rescored."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from firms.tenancy import firm_scope
+from scoring.services import rescore_client
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _login(page: Page, live_server, user, next_url: str) -> None:
+    page.goto(f"{live_server.url}/compte/connexion/?next={next_url}")
+    page.get_by_label("Adresse e-mail").fill(user.email)
+    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def _points(page: Page) -> int:
+    text = page.locator(".page-head .urgency").first.inner_text()
+    return int(re.search(r"(\d+) pts", text).group(1))
+
+
+def test_the_badge_and_its_breakdown_follow_the_cartography(
+    page: Page, live_server, firm_a, artifacts_dir
+):
+    client = factories.make_client(
+        firm_a.firm, assigned_to=firm_a.collaborator.user, company_name="Garage Moreau"
+    )
+    with firm_scope(firm_a.firm):
+        rescore_client(firm=firm_a.firm, client=client)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    tab = f"/f/{firm_a.firm.slug}/clients/{client.pk}/cartographie/"
+    _login(page, live_server, firm_a.collaborator.user, tab)
+    before = _points(page)
+
+    page.get_by_label("Comment les factures sont-elles produites aujourd'hui ?").select_option(
+        label="Papier / carnet à souches"
+    )
+    expect(page.get_by_test_id("profile-invoice_tool")).to_contain_text("Enregistré")
+    page.reload()
+    assert _points(page) == before + 8  # paper invoices: +8 in the default grid
+
+    badge = page.locator(".page-head .urgency").first
+    badge.focus()  # keyboard users get the breakdown too
+    tooltip = page.get_by_role("tooltip")
+    expect(tooltip).to_be_visible()
+    expect(tooltip).to_contain_text("Production des factures")
+    page.screenshot(path=artifacts_dir / "scoring-badge-breakdown.png")
+
+
+@pytest.mark.worker
+def test_an_administrator_reweights_previews_saves_and_the_portfolio_is_rescored(
+    page: Page, live_server, celery_worker, firm_a, artifacts_dir
+):
+    client = factories.make_client(firm_a.firm, company_name="Café de la Poste")
+    with firm_scope(firm_a.firm):
+        rescore_client(firm=firm_a.firm, client=client)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    editor = f"/f/{firm_a.firm.slug}/parametres/score/"
+    _login(page, live_server, firm_a.admin.user, editor)
+
+    cell = page.locator('[name="criteria.questionnaire_incomplete.points"]')
+    cell.fill("40")
+    cell.press("Tab")  # a change previews at once
+    preview = page.locator("#grid-preview")
+    expect(preview).to_contain_text("Avec cette grille")
+    expect(preview.locator(".urgency--high .spread__n")).to_have_text("1")
+    page.screenshot(path=artifacts_dir / "scoring-grid-preview.png", full_page=True)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("heading", name="Recalcul des scores du portefeuille")).to_be_visible()
+    expect(page.locator(".job .badge--ok")).to_have_text("Terminé", timeout=30_000)
+    page.screenshot(path=artifacts_dir / "scoring-rescored.png")
+
+    page.goto(f"{live_server.url}/f/{firm_a.firm.slug}/clients/{client.pk}/")
+    expect(page.locator(".page-head .urgency").first).to_contain_text("Élevée")
