@@ -255,5 +255,6 @@ def test_the_fiscal_tab_costs_the_same_queries_however_many_answers(collaborator
     answered = _tab_queries(collaborator, url)
     assert answered == empty
     # Session, user, firm, membership, the firm switcher and the RLS scope (savepoint, settings)
-    # cost 9; the tab itself 3: the client, its answers, its obligations.
-    assert answered <= 12
+    # cost 9; the tab itself 4: the client, its score (the header's badge), its answers, its
+    # obligations.
+    assert answered <= 13
