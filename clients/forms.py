@@ -53,9 +53,11 @@ class ClientForm(forms.ModelForm):
         model = Client
         fields = list(Client.EDITABLE_FIELDS)
 
-    def __init__(self, *args, firm: Firm, **kwargs) -> None:
+    def __init__(self, *args, firm: Firm, check_siren_unique: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.firm = firm
+        # The import decides create or update by SIREN itself, for a whole chunk at once.
+        self.check_siren_unique = check_siren_unique
         self.fields["assigned_to"].queryset = firm_members(firm)
         self.fields["assigned_to"].label = _("Collaborateur")
         self.fields["invoice_delivery"].required = False
@@ -67,6 +69,8 @@ class ClientForm(forms.ModelForm):
         value = clean_siren(self.cleaned_data["siren"])
         if not value:
             raise forms.ValidationError("Le SIREN est obligatoire.", code="required")
+        if not self.check_siren_unique:
+            return value
         duplicate = Client.objects.for_firm(self.firm).filter(siren=value)
         if self.instance.pk:
             duplicate = duplicate.exclude(pk=self.instance.pk)

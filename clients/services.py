@@ -10,7 +10,7 @@ from django.utils import timezone
 from clients import history
 from clients.models import Client, HistoryEntry
 from firms.models import Firm, User
-from scoring.services import rescore_client
+from scoring.services import rescore_client, score_clients
 
 EDITABLE_FIELDS = Client.EDITABLE_FIELDS
 
@@ -48,6 +48,33 @@ def create_client(
             summary=f"Fiche créée : {client.company_name}",
         )
     return client
+
+
+def create_clients(
+    *, firm: Firm, rows: list[dict], by: User | None, action: str = HistoryEntry.Action.IMPORTED
+) -> list[Client]:
+    """Create many clients at once (an import chunk): the same values and history entries as
+    :func:`create_client`, in three statements whatever the number, then one scoring pass."""
+    clients = []
+    for data in rows:
+        values = {name: value for name, value in data.items() if name in EDITABLE_FIELDS}
+        if not values.get("vat_number") and values.get("siren"):
+            values["vat_number"] = derived_vat_number(values["siren"])
+        clients.append(Client(firm=firm, **values))
+    with transaction.atomic():
+        Client.objects.bulk_create(clients)
+        HistoryEntry.objects.bulk_create(
+            history.entry(
+                client=client,
+                actor=by,
+                action=action,
+                changes=history.diff({}, history.snapshot(client, EDITABLE_FIELDS), Client),
+                summary=f"Fiche créée : {client.company_name}",
+            )
+            for client in clients
+        )
+        score_clients(firm=firm, client_ids=[client.pk for client in clients])
+    return clients
 
 
 def update_client(

@@ -28,6 +28,8 @@ from firms.models import Firm, User
 from firms.tenancy import firm_scope
 from scoring.services import score_clients
 
+IMPORTED = HistoryEntry.Action.IMPORTED
+
 
 def import_rows(
     *,
@@ -56,30 +58,38 @@ def import_rows(
 
 
 def apply_rows(rows: Iterable[RowPlan], *, firm: Firm, by: User | None, siren_column: str) -> None:
-    """Write planned rows; call inside the firm's scope. A row that can no longer be written
-    (its SIREN was taken between planning and writing) is turned into a rejected one."""
+    """Write planned rows; call inside the firm's scope. New clients are created together; if
+    one of them can no longer be written (its SIREN was taken between planning and writing),
+    they are created one by one and that row is turned into a rejected one."""
+    rows = list(rows)
+    creations = [row for row in rows if row.action == CREATE]
+    if creations:
+        try:
+            with transaction.atomic():
+                services.create_clients(
+                    firm=firm, rows=[row.data for row in creations], by=by, action=IMPORTED
+                )
+        except IntegrityError:
+            _create_one_by_one(creations, firm=firm, by=by, siren_column=siren_column)
+    for row in rows:
+        if row.action == UPDATE:
+            services.update_client(
+                firm=firm, client=row.client, data=row.data, by=by, action=IMPORTED
+            )
+
+
+def _create_one_by_one(
+    rows: list[RowPlan], *, firm: Firm, by: User | None, siren_column: str
+) -> None:
     created = []
     for row in rows:
-        if row.action == CREATE:
-            try:  # create_client's own atomic block is the savepoint rolled back on failure
-                client = services.create_client(
-                    firm=firm,
-                    data=row.data,
-                    by=by,
-                    action=HistoryEntry.Action.IMPORTED,
-                    score=False,
-                )
-            except IntegrityError:
-                row.reject(siren_column, "Un client du cabinet a déjà ce SIREN.")
-            else:
-                created.append(client.pk)
-        elif row.action == UPDATE:
-            services.update_client(
-                firm=firm,
-                client=row.client,
-                data=row.data,
-                by=by,
-                action=HistoryEntry.Action.IMPORTED,
+        try:  # create_client's own atomic block is the savepoint rolled back on failure
+            client = services.create_client(
+                firm=firm, data=row.data, by=by, action=IMPORTED, score=False
             )
+        except IntegrityError:
+            row.reject(siren_column, "Un client du cabinet a déjà ce SIREN.")
+        else:
+            created.append(client.pk)
     if created:
-        score_clients(firm=firm, client_ids=created)  # new clients get their first score at once
+        score_clients(firm=firm, client_ids=created)

@@ -186,7 +186,12 @@ class Planner:
             if problem:
                 errors[self.header_of("assigned_to")] = problem
             data["assigned_to"] = user_id or ""
-        form = ClientForm(data, instance=copy.copy(client) if client else None, firm=self.firm)
+        form = ClientForm(
+            data,
+            instance=copy.copy(client) if client else None,
+            firm=self.firm,
+            check_siren_unique=False,  # decided above: an existing SIREN is an update
+        )
         if not form.is_valid():
             for name, messages in form.errors.items():
                 errors.setdefault(self.header_of(name), " ".join(messages))
