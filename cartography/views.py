@@ -375,6 +375,19 @@ def client_profile_save(request: HttpRequest, firm_slug: str, client_id: int) ->
 # --- The firm's catalogues (administrators) -----------------------------------------------------
 
 
+def _row_form(
+    request: HttpRequest, form, *, row_id: str, list_name: str, edit_name: str, entry_id: int
+) -> HttpResponse:
+    firm_slug = request.firm.slug
+    context = {
+        "form": form,
+        "row_id": row_id,
+        "list_url": reverse(list_name, args=[firm_slug]),
+        "edit_url": reverse(edit_name, args=[firm_slug, entry_id]),
+    }
+    return render(request, "cartography/partials/catalogue_row_form.html", context)
+
+
 @require_admin
 def catalogue_software(request: HttpRequest, firm_slug: str) -> HttpResponse:
     selectors.ensure_catalogues(request.firm)
@@ -399,7 +412,11 @@ def catalogue_software(request: HttpRequest, firm_slug: str) -> HttpResponse:
 
 @require_admin
 def catalogue_software_edit(request: HttpRequest, firm_slug: str, product_id: int) -> HttpResponse:
+    """Edit one catalogue entry: in place in its table row with htmx, or on its own page."""
     product = selectors.get_software_product(request.firm, product_id)
+    row = {"product": product}
+    if request.htmx and request.method == "GET" and request.GET.get("annuler"):
+        return render(request, "cartography/partials/catalogue_software_row.html", row)
     initial = {
         name: getattr(product, name) for name in ("vendor", "name", "category", "reform_ready")
     } | {"notes": product.notes}
@@ -412,8 +429,19 @@ def catalogue_software_edit(request: HttpRequest, firm_slug: str, product_id: in
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            if request.htmx:
+                return render(request, "cartography/partials/catalogue_software_row.html", row)
             messages.success(request, "Catalogue enregistré.")
             return redirect("catalogue_software", firm_slug=firm_slug)
+    if request.htmx:
+        return _row_form(
+            request,
+            form,
+            row_id=f"product-{product.pk}",
+            list_name="catalogue_software",
+            edit_name="catalogue_software_edit",
+            entry_id=product.pk,
+        )
     return render(
         request,
         "cartography/catalogue_edit.html",
@@ -487,7 +515,11 @@ def catalogue_platforms(request: HttpRequest, firm_slug: str) -> HttpResponse:
 
 @require_admin
 def catalogue_platform_edit(request: HttpRequest, firm_slug: str, platform_id: int) -> HttpResponse:
+    """Edit one catalogue entry: in place in its table row with htmx, or on its own page."""
     platform = selectors.get_platform(request.firm, platform_id)
+    row = {"platform": platform}
+    if request.htmx and request.method == "GET" and request.GET.get("annuler"):
+        return render(request, "cartography/partials/catalogue_platform_row.html", row)
     form = PlatformForm(
         request.POST or None, initial={"name": platform.name, "notes": platform.notes}
     )
@@ -499,8 +531,19 @@ def catalogue_platform_edit(request: HttpRequest, firm_slug: str, platform_id: i
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            if request.htmx:
+                return render(request, "cartography/partials/catalogue_platform_row.html", row)
             messages.success(request, "Catalogue enregistré.")
             return redirect("catalogue_platforms", firm_slug=firm_slug)
+    if request.htmx:
+        return _row_form(
+            request,
+            form,
+            row_id=f"platform-{platform.pk}",
+            list_name="catalogue_platforms",
+            edit_name="catalogue_platform_edit",
+            entry_id=platform.pk,
+        )
     return render(
         request,
         "cartography/catalogue_edit.html",

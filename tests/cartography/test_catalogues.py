@@ -98,3 +98,43 @@ def test_refresh_never_deactivates_a_firms_own_platform(firm_a):
     call_command("refresh_platforms", str(PLATFORMS_CSV), stdout=io.StringIO())
     with firm_scope(firm):
         assert Platform.objects.for_firm(firm).get(name="PA du cabinet").is_active
+
+
+def test_an_entry_is_edited_in_place_in_its_row(client, firm_a, catalogue_a):
+    product = catalogue_a["pennylane_dup"]
+    url = f"/f/{firm_a.firm.slug}/parametres/catalogues/logiciels/{product.pk}/"
+    client.force_login(firm_a.admin.user)
+    form_row = client.get(url, HTTP_HX_REQUEST="true").content.decode().strip()
+    assert form_row.startswith(f'<tr id="product-{product.pk}" class="row--editing">')
+    refused = client.post(
+        url, {"name": "", "category": "accounting", "reform_ready": "no"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "row--editing" in refused and "Ce champ est obligatoire." in refused
+    saved = client.post(
+        url,
+        {
+            "vendor": "Pennylane",
+            "name": "Pennylane Facturation",
+            "category": "invoicing",
+            "reform_ready": "no",
+        },
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "<html" not in saved and "Pennylane Facturation" in saved and "Pas prêt" in saved
+    with firm_scope(firm_a.firm):
+        product.refresh_from_db()
+    assert (product.name, product.reform_ready) == ("Pennylane Facturation", "no")
+
+
+def test_a_platform_is_renamed_in_place(client, firm_a, catalogue_a):
+    with firm_scope(firm_a.firm):
+        platform = Platform.objects.for_firm(firm_a.firm).first()
+    url = f"/f/{firm_a.firm.slug}/parametres/catalogues/plateformes/{platform.pk}/"
+    client.force_login(firm_a.admin.user)
+    assert "row--editing" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    saved = client.post(
+        url, {"name": "Plateforme renommée"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert saved.startswith(f'<tr id="platform-{platform.pk}"') and "Plateforme renommée" in saved
+    cancelled = client.get(url + "?annuler=1", HTTP_HX_REQUEST="true").content.decode()
+    assert "row--editing" not in cancelled and "Plateforme renommée" in cancelled
