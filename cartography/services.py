@@ -8,9 +8,8 @@ for software and platforms, "profile" for the digital profile) and bumps the cli
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -36,6 +35,7 @@ from clients import history
 from clients.models import Client, HistoryEntry
 from firms.models import Firm, Membership, User
 from firms.tenancy import firm_scope
+from fiscal_questionnaire.answer_formats import parse_french_number
 from scoring.services import rescore_client, score_clients
 
 EQUIPMENT = "equipment"
@@ -345,23 +345,19 @@ COUNTS = ("invoices_issued_per_month", "invoices_received_per_month")
 BOOLEANS = ("bank_feed", "has_pos")
 TRUE_WORDS = {"true", "oui", "1", "yes", "on"}
 FALSE_WORDS = {"false", "non", "0", "no", "off"}
-SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 
-def parse_french_number(raw: object) -> Decimal:
-    """ "1 250", "1 250,5", "1.250" (thousands), "12,5" or 12.5 → Decimal; ValueError otherwise."""
+def _profile_number(raw: object) -> Decimal:
+    """A figure as typed ("1 250", "12,5 %") or sent (a JSON number); ValueError otherwise.
+    French writing is read by the questionnaire's parser, the one reader of numbers."""
     if isinstance(raw, bool):
         raise ValueError(raw)
     if isinstance(raw, int | float | Decimal):
         return Decimal(str(raw))
-    text = SPACES.sub("", str(raw)).removesuffix("%")
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
-        text = text.replace(".", "")  # 1.250 is a thousands separator in French
-    text = text.replace(",", ".")
-    try:
-        return Decimal(text)
-    except InvalidOperation as error:
-        raise ValueError(raw) from error
+    number = parse_french_number(str(raw).strip().removesuffix("%"))
+    if number is None:
+        raise ValueError(raw)
+    return Decimal(str(number))
 
 
 def parse_profile_answer(code: str, raw: object) -> object:
@@ -380,7 +376,7 @@ def parse_profile_answer(code: str, raw: object) -> object:
             return word in TRUE_WORDS
         raise ValidationError("Répondez par oui ou par non.")
     try:
-        number = parse_french_number(raw)
+        number = _profile_number(raw)
     except ValueError:
         raise ValidationError("Saisissez un nombre, par exemple 1 250.") from None
     if code in COUNTS:
