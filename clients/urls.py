@@ -1,7 +1,7 @@
 from django.urls import path
 
 import clients.import_views as import_views
-from cartography import views as cartography_views
+from cartography.views import client as cartography_views
 from clients import views
 from fiscal_questionnaire import views as fiscal_views
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from cartography import services
 from cartography.models import ClientPlatform, ClientSoftware, DigitalProfile
+from cartography.services import equipment
 from clients.models import Client, HistoryEntry
 from firms.tenancy import firm_scope
 
@@ -50,7 +51,7 @@ def test_history_and_review_are_in_the_same_transaction(firm_a, client_a, monkey
     def broken(client):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_reviewed", broken)
+    monkeypatch.setattr(equipment, "reviewed", broken)
     with firm_scope(firm), pytest.raises(RuntimeError):
         services.add_client_software(
             firm=firm,
