@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from cartography.models import (
     ClientPlatform,
@@ -17,10 +17,12 @@ from cartography.models import (
     DigitalProfile,
     PlatformRole,
     PlatformStatus,
+    PortfolioSnapshot,
     ReformReadiness,
     SoftwareProduct,
 )
 from cartography.selectors import ensure_catalogues, platform_catalogue
+from cartography.snapshots import take_portfolio_snapshot, week_of
 from clients.models import Client
 from firms.models import Firm
 
@@ -106,3 +108,44 @@ def seed_cartographies(*, firm: Firm, clients: Sequence[Client], seed: int, toda
     ClientSoftware.objects.bulk_create(software, batch_size=1000)
     ClientPlatform.objects.bulk_create(chosen, batch_size=1000)
     return len(profiles)
+
+
+def seed_snapshot_history(*, firm: Firm, weeks: int, seed: int, today: date) -> int:
+    """This week's snapshot, taken for real, and ``weeks`` earlier ones reconstructed backwards
+    from it, so the demo's progress chart has a past: the further back, the fewer obligations
+    determined and platforms chosen, the more clients urgent. Returns how many were written."""
+    rng = random.Random(seed)
+    current = take_portfolio_snapshot(firm=firm, today=today)
+    past = []
+    done = 1.0  # the share of this week's progress already made ``back`` weeks ago
+    for back in range(1, weeks + 1):
+        done = max(0.15, done - rng.uniform(0.03, 0.05))
+        determined = round(current.determined * done)
+        reception_pa = round(current.reception_pa * done * done)
+        issuing_pa = round(current.issuing_pa * done * done)
+        moved = current.low - round(current.low * done)  # since then, become low urgency
+        high = current.high + moved // 2
+        medium = current.medium + moved - moved // 2
+        past.append(
+            PortfolioSnapshot(
+                firm=firm,
+                taken_on=week_of(today) - timedelta(weeks=back),
+                clients=current.clients,
+                high=high,
+                medium=medium,
+                low=current.clients - high - medium - current.unscored,
+                unscored=current.unscored,
+                determined=determined,
+                reception_pa=reception_pa,
+                issuing_due=current.issuing_due,
+                issuing_pa=issuing_pa,
+                stale=current.stale,
+                average_compliance=(
+                    None
+                    if current.average_compliance is None
+                    else round(current.average_compliance * done)
+                ),
+            )
+        )
+    PortfolioSnapshot.objects.bulk_create(past, ignore_conflicts=True)
+    return 1 + len(past)

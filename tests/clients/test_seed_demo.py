@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
+from itertools import pairwise
 
 from django.core.management import call_command
+from django.utils import timezone
 from stdnum.fr import siren, siret, tva
 
-from clients.management.commands.seed_demo import DEMO_PASSWORD
+from cartography.models import PortfolioSnapshot
+from cartography.snapshots import week_of
+from clients.management.commands.seed_demo import DEMO_PASSWORD, HISTORY_WEEKS
 from clients.models import Client
 from firms.models import Firm, Membership, Role, User
 from firms.tenancy import firm_scope
@@ -99,3 +104,24 @@ def test_named_firm_gets_new_clients_on_every_run(db):
     assert len(clients) == 60
     assert len({client.siren for client in clients}) == 60
     assert _roles(bench) == {"admin@demo.pilote-fe.fr": Role.ADMIN}
+
+
+def test_standard_demo_has_weekly_snapshots_that_progress_up_to_today(db):
+    _seed("--clients", "120")
+    durand = Firm.objects.get(slug="durand-associes")
+    with firm_scope(durand):
+        snapshots = list(PortfolioSnapshot.objects.for_firm(durand).order_by("taken_on"))
+        active = Client.objects.for_firm(durand).filter(status=Client.Status.ACTIVE).count()
+
+    assert len(snapshots) == HISTORY_WEEKS + 1
+    weeks = [b.taken_on - a.taken_on for a, b in pairwise(snapshots)]
+    assert set(weeks) == {timedelta(weeks=1)}
+    latest = snapshots[-1]
+    assert latest.taken_on == week_of(timezone.localdate())
+    assert latest.clients == active
+    for older, newer in pairwise(snapshots):
+        assert older.determined <= newer.determined
+        assert older.reception_pa <= newer.reception_pa
+        assert older.high >= newer.high
+        assert older.high + older.medium + older.low + older.unscored == older.clients
+    assert snapshots[0].determined < latest.determined

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cartography.demo import seed_cartographies
+from cartography.demo import seed_cartographies, seed_snapshot_history
 from clients.demo_data import DemoCompany, iter_companies, luhn_check_digit, vat_number_for_siren
 from clients.models import Client
 from firms.models import Firm, Membership, Role, User
@@ -25,6 +25,7 @@ DEFAULT_CLIENTS = 300
 DEFAULT_SEED = 2026
 BATCH_SIZE = 1000
 UNASSIGNED_EVERY = 12  # one client in twelve waits for a collaborator
+HISTORY_WEEKS = 16  # past weekly snapshots of the demo portfolio, for the progress chart
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,9 @@ class Command(BaseCommand):
                 ]
                 count = clients // demo.portfolio_divisor
                 self._add_clients(firm, count=count, seed=seed + offset, assignees=collaborators)
+                seed_snapshot_history(
+                    firm=firm, weeks=HISTORY_WEEKS, seed=seed + offset, today=timezone.localdate()
+                )
         self._print_logins(accounts)
 
     def _named_firm(self, *, name: str, clients: int, seed: int, password_hash: str) -> None:
