@@ -1,8 +1,23 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
 from cartography.views import catalogue, client, dashboard
 
 CLIENT = "clients/<int:client_id>/cartographie/"
+
+
+def _catalogue_routes(segment: str, pages: catalogue.CataloguePages) -> list[URLPattern]:
+    """The four pages of one catalogue, named as in ``pages`` (``catalogue_software_edit``…);
+    the entry id keeps the name of its kind (``<int:product_id>``, ``<int:platform_id>``)."""
+    base = f"parametres/catalogues/{segment}/"
+    entry = f"{base}<int:{pages.entry_name}_id>/"
+    options = {"catalogue": pages}
+    return [
+        path(base, catalogue.catalogue_list, options, name=pages.list_url),
+        path(entry, catalogue.catalogue_edit, options, name=pages.edit_url),
+        path(entry + "fusionner/", catalogue.catalogue_merge, options, name=pages.merge_url),
+        path(entry + "activation/", catalogue.catalogue_toggle, options, name=pages.toggle_url),
+    ]
+
 
 urlpatterns = [
     path("cartographie/", dashboard.dashboard, name="cartography_dashboard"),
@@ -33,42 +48,6 @@ urlpatterns = [
         name="cartography_platform_set",
     ),
     path(CLIENT + "profil/", client.client_profile_save, name="cartography_profile_save"),
-    path(
-        "parametres/catalogues/logiciels/", catalogue.catalogue_software, name="catalogue_software"
-    ),
-    path(
-        "parametres/catalogues/logiciels/<int:product_id>/",
-        catalogue.catalogue_software_edit,
-        name="catalogue_software_edit",
-    ),
-    path(
-        "parametres/catalogues/logiciels/<int:product_id>/fusionner/",
-        catalogue.catalogue_software_merge,
-        name="catalogue_software_merge",
-    ),
-    path(
-        "parametres/catalogues/logiciels/<int:product_id>/activation/",
-        catalogue.catalogue_software_toggle,
-        name="catalogue_software_toggle",
-    ),
-    path(
-        "parametres/catalogues/plateformes/",
-        catalogue.catalogue_platforms,
-        name="catalogue_platforms",
-    ),
-    path(
-        "parametres/catalogues/plateformes/<int:platform_id>/",
-        catalogue.catalogue_platform_edit,
-        name="catalogue_platform_edit",
-    ),
-    path(
-        "parametres/catalogues/plateformes/<int:platform_id>/fusionner/",
-        catalogue.catalogue_platform_merge,
-        name="catalogue_platform_merge",
-    ),
-    path(
-        "parametres/catalogues/plateformes/<int:platform_id>/activation/",
-        catalogue.catalogue_platform_toggle,
-        name="catalogue_platform_toggle",
-    ),
+    *_catalogue_routes("logiciels", catalogue.SOFTWARE),
+    *_catalogue_routes("plateformes", catalogue.PLATFORMS),
 ]

@@ -4,7 +4,9 @@ their administration (administrators only).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -95,6 +97,9 @@ def _rescore_users_of(firm: Firm, products: Iterable[SoftwareProduct]) -> None:
 
 
 # --- Catalogue administration (administrators only) ---------------------------------------------
+# The software and the platform catalogues follow the same rules (no second entry of the same
+# name, merge rather than delete, deactivate rather than delete); what differs between them is
+# described once in a _Catalogue below.
 
 
 def _require_admin(firm: Firm, by: Membership) -> None:
@@ -119,98 +124,6 @@ def _product_values(data: Mapping) -> dict:
     return values
 
 
-def _check_unique_product(firm: Firm, values: dict, exclude: int | None = None) -> None:
-    others = SoftwareProduct.objects.for_firm(firm).filter(
-        vendor__iexact=values["vendor"], name__iexact=values["name"]
-    )
-    if exclude:
-        others = others.exclude(pk=exclude)
-    if others.exists():
-        raise ValidationError(
-            {"name": "Ce logiciel est déjà au catalogue : fusionnez plutôt les doublons."}
-        )
-
-
-def add_software_product(*, firm: Firm, data: Mapping, by: Membership) -> SoftwareProduct:
-    _require_admin(firm, by)
-    values = _product_values(data)
-    with transaction.atomic():
-        _check_unique_product(firm, values)
-        return SoftwareProduct.objects.create(firm=firm, **values)
-
-
-def update_software_product(
-    *, firm: Firm, product: SoftwareProduct, data: Mapping, by: Membership
-) -> SoftwareProduct:
-    """Rename, recategorise, mark reform-ready, annotate. Clients see the change at once."""
-    _require_admin(firm, by)
-    values = _product_values(data)
-    with transaction.atomic():
-        _check_unique_product(firm, values, exclude=product.pk)
-        for name, value in values.items():
-            setattr(product, name, value)
-        product.save()
-        _rescore_users_of(firm, [product])
-    return product
-
-
-def set_software_product_active(
-    *, firm: Firm, product: SoftwareProduct, active: bool, by: Membership
-) -> SoftwareProduct:
-    """An inactive entry is no longer offered; clients that use it keep it."""
-    _require_admin(firm, by)
-    product.is_active = active
-    product.save(update_fields=["is_active"])
-    return product
-
-
-def merge_software_products(
-    *, firm: Firm, kept: SoftwareProduct, duplicate: SoftwareProduct, by: Membership
-) -> int:
-    """Point every client's use of ``duplicate`` to ``kept``, deactivate ``duplicate``, and tell
-    each client's history. Returns the number of client software rows moved."""
-    _require_admin(firm, by)
-    if kept.pk == duplicate.pk or kept.firm_id != firm.pk or duplicate.firm_id != firm.pk:
-        raise ValidationError("Choisissez deux logiciels différents du catalogue.")
-    with transaction.atomic():
-        moved = list(
-            ClientSoftware.objects.for_firm(firm)
-            .filter(product=duplicate)
-            .select_related("client")
-            .select_for_update(of=("self",))
-        )
-        ClientSoftware.objects.for_firm(firm).filter(product=duplicate).update(product=kept)
-        duplicate.is_active = False
-        duplicate.save(update_fields=["is_active"])
-        _rescore_users_of(firm, [kept])
-        _record_merge(
-            firm,
-            {item.client_id: item.client for item in moved}.values(),
-            by,
-            "logiciel",
-            duplicate.label,
-            kept.label,
-        )
-    return len(moved)
-
-
-def _record_merge(
-    firm: Firm, clients: Iterable[Client], by: Membership, label: str, old: str, new: str
-) -> None:
-    entries = []
-    for client in clients:
-        entry = history.entry(
-            client=client,
-            actor=by.user,
-            action=HistoryEntry.Action.UPDATED,
-            summary=f"Catalogue : « {old} » fusionné dans « {new} »",
-            changes={"catalogue": {"label": label, "from": old, "to": new}},
-        )
-        entry.subject = EQUIPMENT
-        entries.append(entry)
-    HistoryEntry.objects.bulk_create(entries)
-
-
 def _platform_values(data: Mapping) -> dict:
     name = (data.get("name") or "").strip()
     if not name:
@@ -218,64 +131,178 @@ def _platform_values(data: Mapping) -> dict:
     return {"name": name, "notes": (data.get("notes") or "").strip()}
 
 
-def _check_unique_platform(firm: Firm, name: str, exclude: int | None = None) -> None:
-    others = Platform.objects.for_firm(firm).filter(name__iexact=name)
+Entry = TypeVar("Entry", SoftwareProduct, Platform)
+
+
+@dataclass(frozen=True)
+class _Catalogue(Generic[Entry]):
+    """What sets one catalogue apart; the rules below are the same for both."""
+
+    model: type[Entry]
+    values: Callable[[Mapping], dict]  # the entry's fields from submitted data, or ValidationError
+    same_entry_fields: tuple[str, ...]  # two entries alike on these (case aside) are one
+    already_listed: str
+    usage_model: type[ClientSoftware] | type[ClientPlatform]
+    usage_field: str  # the foreign key of a client's use to the entry
+    history_label: str  # what the clients' history calls an entry
+    two_entries_needed: str
+    # A software entry's readiness counts in the score of the clients that use it; nothing of a
+    # platform entry does (the client's platform status is on the client's own row).
+    rescores_clients: bool
+
+
+_SOFTWARE = _Catalogue(
+    model=SoftwareProduct,
+    values=_product_values,
+    same_entry_fields=("vendor", "name"),
+    already_listed="Ce logiciel est déjà au catalogue : fusionnez plutôt les doublons.",
+    usage_model=ClientSoftware,
+    usage_field="product",
+    history_label="logiciel",
+    two_entries_needed="Choisissez deux logiciels différents du catalogue.",
+    rescores_clients=True,
+)
+_PLATFORMS = _Catalogue(
+    model=Platform,
+    values=_platform_values,
+    same_entry_fields=("name",),
+    already_listed="Cette plateforme est déjà au catalogue.",
+    usage_model=ClientPlatform,
+    usage_field="platform",
+    history_label="plateforme agréée",
+    two_entries_needed="Choisissez deux plateformes différentes du catalogue.",
+    rescores_clients=False,
+)
+
+
+def _check_not_listed(
+    catalogue: _Catalogue, firm: Firm, values: dict, *, exclude: int | None = None
+) -> None:
+    """Refuse a second entry for the same thing: duplicates are merged, not added."""
+    alike = {f"{field}__iexact": values[field] for field in catalogue.same_entry_fields}
+    others = catalogue.model.objects.for_firm(firm).filter(**alike)
     if exclude:
         others = others.exclude(pk=exclude)
     if others.exists():
-        raise ValidationError({"name": "Cette plateforme est déjà au catalogue."})
+        raise ValidationError({"name": catalogue.already_listed})
+
+
+def _add_entry(catalogue: _Catalogue[Entry], *, firm: Firm, data: Mapping, by: Membership) -> Entry:
+    _require_admin(firm, by)
+    values = catalogue.values(data)
+    with transaction.atomic():
+        _check_not_listed(catalogue, firm, values)
+        return catalogue.model.objects.create(firm=firm, **values)
+
+
+def _update_entry(
+    catalogue: _Catalogue[Entry], *, firm: Firm, entry: Entry, data: Mapping, by: Membership
+) -> Entry:
+    _require_admin(firm, by)
+    values = catalogue.values(data)
+    with transaction.atomic():
+        _check_not_listed(catalogue, firm, values, exclude=entry.pk)
+        for name, value in values.items():
+            setattr(entry, name, value)
+        entry.save(update_fields=list(values))
+        if catalogue.rescores_clients:
+            _rescore_users_of(firm, [entry])
+    return entry
+
+
+def _set_active(*, firm: Firm, entry: Entry, active: bool, by: Membership) -> Entry:
+    _require_admin(firm, by)
+    entry.is_active = active
+    entry.save(update_fields=["is_active"])
+    return entry
+
+
+def _merge_entries(
+    catalogue: _Catalogue[Entry], *, firm: Firm, kept: Entry, duplicate: Entry, by: Membership
+) -> int:
+    _require_admin(firm, by)
+    if kept.pk == duplicate.pk or kept.firm_id != firm.pk or duplicate.firm_id != firm.pk:
+        raise ValidationError(catalogue.two_entries_needed)
+    uses = catalogue.usage_model.objects.for_firm(firm).filter(**{catalogue.usage_field: duplicate})
+    with transaction.atomic():
+        moved = list(uses.select_related("client").select_for_update(of=("self",)))
+        uses.update(**{catalogue.usage_field: kept})
+        duplicate.is_active = False
+        duplicate.save(update_fields=["is_active"])
+        if catalogue.rescores_clients:
+            _rescore_users_of(firm, [kept])
+        _record_merge(
+            firm=firm,
+            clients={use.client_id: use.client for use in moved}.values(),
+            by=by,
+            label=catalogue.history_label,
+            old=str(duplicate),
+            new=str(kept),
+        )
+    return len(moved)
+
+
+def _record_merge(
+    *, firm: Firm, clients: Iterable[Client], by: Membership, label: str, old: str, new: str
+) -> None:
+    HistoryEntry.objects.bulk_create(
+        history.entry(
+            client=client,
+            actor=by.user,
+            action=HistoryEntry.Action.UPDATED,
+            subject=EQUIPMENT,
+            summary=f"Catalogue : « {old} » fusionné dans « {new} »",
+            changes={"catalogue": {"label": label, "from": old, "to": new}},
+        )
+        for client in clients
+    )
+
+
+def add_software_product(*, firm: Firm, data: Mapping, by: Membership) -> SoftwareProduct:
+    """Add an entry to the software catalogue; the same vendor and name twice is refused."""
+    return _add_entry(_SOFTWARE, firm=firm, data=data, by=by)
+
+
+def update_software_product(
+    *, firm: Firm, product: SoftwareProduct, data: Mapping, by: Membership
+) -> SoftwareProduct:
+    """Rename, recategorise, mark reform-ready, annotate. Clients see the change at once."""
+    return _update_entry(_SOFTWARE, firm=firm, entry=product, data=data, by=by)
+
+
+def set_software_product_active(
+    *, firm: Firm, product: SoftwareProduct, active: bool, by: Membership
+) -> SoftwareProduct:
+    """An inactive entry is no longer offered; clients that use it keep it."""
+    return _set_active(firm=firm, entry=product, active=active, by=by)
+
+
+def merge_software_products(
+    *, firm: Firm, kept: SoftwareProduct, duplicate: SoftwareProduct, by: Membership
+) -> int:
+    """Point every client's use of ``duplicate`` to ``kept``, deactivate ``duplicate``, and tell
+    each client's history. Returns the number of client software rows moved."""
+    return _merge_entries(_SOFTWARE, firm=firm, kept=kept, duplicate=duplicate, by=by)
 
 
 def add_platform(*, firm: Firm, data: Mapping, by: Membership) -> Platform:
-    _require_admin(firm, by)
-    values = _platform_values(data)
-    with transaction.atomic():
-        _check_unique_platform(firm, values["name"])
-        return Platform.objects.create(firm=firm, **values)
+    """Add a platform of the firm's own to the catalogue (the DGFiP ones come with the list)."""
+    return _add_entry(_PLATFORMS, firm=firm, data=data, by=by)
 
 
 def update_platform(*, firm: Firm, platform: Platform, data: Mapping, by: Membership) -> Platform:
-    _require_admin(firm, by)
-    values = _platform_values(data)
-    with transaction.atomic():
-        _check_unique_platform(firm, values["name"], exclude=platform.pk)
-        platform.name = values["name"]
-        platform.notes = values["notes"]
-        platform.save(update_fields=["name", "notes"])
-    return platform
+    """Rename or annotate a platform; its DGFiP registration is left to the list."""
+    return _update_entry(_PLATFORMS, firm=firm, entry=platform, data=data, by=by)
 
 
 def set_platform_active(
     *, firm: Firm, platform: Platform, active: bool, by: Membership
 ) -> Platform:
-    _require_admin(firm, by)
-    platform.is_active = active
-    platform.save(update_fields=["is_active"])
-    return platform
+    """An inactive platform is no longer offered; clients that chose it keep it."""
+    return _set_active(firm=firm, entry=platform, active=active, by=by)
 
 
 def merge_platforms(*, firm: Firm, kept: Platform, duplicate: Platform, by: Membership) -> int:
     """Point every client's use of ``duplicate`` to ``kept`` (status dates kept), deactivate
     ``duplicate``, record it in each client's history."""
-    _require_admin(firm, by)
-    if kept.pk == duplicate.pk or kept.firm_id != firm.pk or duplicate.firm_id != firm.pk:
-        raise ValidationError("Choisissez deux plateformes différentes du catalogue.")
-    with transaction.atomic():
-        moved = list(
-            ClientPlatform.objects.for_firm(firm)
-            .filter(platform=duplicate)
-            .select_related("client")
-            .select_for_update(of=("self",))
-        )
-        ClientPlatform.objects.for_firm(firm).filter(platform=duplicate).update(platform=kept)
-        duplicate.is_active = False
-        duplicate.save(update_fields=["is_active"])
-        _record_merge(
-            firm,
-            {item.client_id: item.client for item in moved}.values(),
-            by,
-            "plateforme agréée",
-            duplicate.name,
-            kept.name,
-        )
-    return len(moved)
+    return _merge_entries(_PLATFORMS, firm=firm, kept=kept, duplicate=duplicate, by=by)

@@ -1,9 +1,19 @@
-"""The catalogue pages of the firm's settings (administrators): software and platforms."""
+"""The catalogue pages of the firm's settings (administrators): software and platforms.
+
+Both catalogues have the same four pages (the list with its add form, an entry edited in its row,
+the merge of a duplicate, the activation toggle), written once below. What differs between them is
+described in a ``CataloguePages``; ``cartography/urls.py`` gives each view the one it serves.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,224 +25,192 @@ from cartography.forms import (
     SoftwareProductForm,
     add_service_errors,
 )
+from cartography.models import Platform, SoftwareProduct
 from firms.access import require_admin
+from firms.models import Firm
+
+Entry = SoftwareProduct | Platform
+
+
+@dataclass(frozen=True)
+class CataloguePages:
+    """One catalogue as its pages show it. Templates get it as ``catalogue``."""
+
+    key: str  # "software" or "platforms": the current tab of the catalogue navigation
+    # "product" or "platform": the entry's keyword in the services, its id in the URLs
+    # (``product_id``) and in the table (``product-12``).
+    entry_name: str
+    form: type[forms.Form]
+    entries: Callable[..., QuerySet]
+    get_entry: Callable[[Firm, int], Entry]  # a 404 for another firm's entry
+    add: Callable[..., Entry]
+    update: Callable[..., Entry]
+    set_active: Callable[..., Entry]
+    merge: Callable[..., int]
+    # Messages: "{entry}" the entry added or merged, "{moved}" the client uses a merge moved.
+    added: str
+    merged: str
+    list_template: str
+    row_template: str
+    # URL names, for the templates and the redirects.
+    list_url: str
+    edit_url: str
+    merge_url: str
+    toggle_url: str
+
+
+SOFTWARE = CataloguePages(
+    key="software",
+    entry_name="product",
+    form=SoftwareProductForm,
+    entries=selectors.software_catalogue,
+    get_entry=selectors.get_software_product,
+    add=services.add_software_product,
+    update=services.update_software_product,
+    set_active=services.set_software_product_active,
+    merge=services.merge_software_products,
+    added="« {entry} » ajouté au catalogue.",
+    merged="« {entry} » fusionné ; {moved} usage(s) client repris.",
+    list_template="cartography/catalogue_software.html",
+    row_template="cartography/partials/catalogue_software_row.html",
+    list_url="catalogue_software",
+    edit_url="catalogue_software_edit",
+    merge_url="catalogue_software_merge",
+    toggle_url="catalogue_software_toggle",
+)
+
+PLATFORMS = CataloguePages(
+    key="platforms",
+    entry_name="platform",
+    form=PlatformForm,
+    entries=selectors.platform_catalogue,
+    get_entry=selectors.get_platform,
+    add=services.add_platform,
+    update=services.update_platform,
+    set_active=services.set_platform_active,
+    merge=services.merge_platforms,
+    added="« {entry} » ajoutée au catalogue.",
+    merged="« {entry} » fusionnée ; {moved} usage(s) client repris.",
+    list_template="cartography/catalogue_platforms.html",
+    row_template="cartography/partials/catalogue_platform_row.html",
+    list_url="catalogue_platforms",
+    edit_url="catalogue_platform_edit",
+    merge_url="catalogue_platform_merge",
+    toggle_url="catalogue_platform_toggle",
+)
+
+
+def _entry_in_url(
+    request: HttpRequest, catalogue: CataloguePages, url_ids: dict[str, int]
+) -> Entry:
+    """The entry named in the URL by ``product_id`` or ``platform_id``; another firm's is a 404."""
+    return catalogue.get_entry(request.firm, url_ids[f"{catalogue.entry_name}_id"])
+
+
+def _page(
+    request: HttpRequest, template: str, catalogue: CataloguePages, **context
+) -> HttpResponse:
+    return render(request, template, {"tab": "catalogues", "catalogue": catalogue, **context})
+
+
+def _row(request: HttpRequest, catalogue: CataloguePages, entry: Entry) -> HttpResponse:
+    context = {"catalogue": catalogue, "entry": entry}
+    return render(request, catalogue.row_template, context)
 
 
 def _row_form(
-    request: HttpRequest, form, *, row_id: str, list_name: str, edit_name: str, entry_id: int
+    request: HttpRequest, catalogue: CataloguePages, entry: Entry, form: forms.Form
 ) -> HttpResponse:
     firm_slug = request.firm.slug
     context = {
         "form": form,
-        "row_id": row_id,
-        "list_url": reverse(list_name, args=[firm_slug]),
-        "edit_url": reverse(edit_name, args=[firm_slug, entry_id]),
+        "row_id": f"{catalogue.entry_name}-{entry.pk}",
+        "list_url": reverse(catalogue.list_url, args=[firm_slug]),
+        "edit_url": reverse(catalogue.edit_url, args=[firm_slug, entry.pk]),
     }
     return render(request, "cartography/partials/catalogue_row_form.html", context)
 
 
 @require_admin
-def catalogue_software(request: HttpRequest, firm_slug: str) -> HttpResponse:
+def catalogue_list(request: HttpRequest, firm_slug: str, catalogue: CataloguePages) -> HttpResponse:
     selectors.ensure_catalogues(request.firm)
-    form = SoftwareProductForm(request.POST or None)
+    form = catalogue.form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            product = services.add_software_product(
-                firm=request.firm, data=form.cleaned_data, by=request.membership
-            )
+            entry = catalogue.add(firm=request.firm, data=form.cleaned_data, by=request.membership)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"« {product.label} » ajouté au catalogue.")
-            return redirect("catalogue_software", firm_slug=firm_slug)
-    products = selectors.software_catalogue(request.firm, include_inactive=True)
-    return render(
-        request,
-        "cartography/catalogue_software.html",
-        {"products": products, "form": form, "tab": "catalogues", "catalogue": "software"},
-    )
+            messages.success(request, catalogue.added.format(entry=entry))
+            return redirect(catalogue.list_url, firm_slug=firm_slug)
+    entries = catalogue.entries(request.firm, include_inactive=True)
+    return _page(request, catalogue.list_template, catalogue, entries=entries, form=form)
 
 
 @require_admin
-def catalogue_software_edit(request: HttpRequest, firm_slug: str, product_id: int) -> HttpResponse:
+def catalogue_edit(
+    request: HttpRequest, firm_slug: str, catalogue: CataloguePages, **url_ids: int
+) -> HttpResponse:
     """Edit one catalogue entry: in place in its table row with htmx, or on its own page."""
-    product = selectors.get_software_product(request.firm, product_id)
-    row = {"product": product}
+    entry = _entry_in_url(request, catalogue, url_ids)
     if request.htmx and request.method == "GET" and request.GET.get("annuler"):
-        return render(request, "cartography/partials/catalogue_software_row.html", row)
-    initial = {
-        name: getattr(product, name) for name in ("vendor", "name", "category", "reform_ready")
-    } | {"notes": product.notes}
-    form = SoftwareProductForm(request.POST or None, initial=initial)
+        return _row(request, catalogue, entry)
+    initial = {name: getattr(entry, name) for name in catalogue.form.base_fields}
+    form = catalogue.form(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_software_product(
-                firm=request.firm, product=product, data=form.cleaned_data, by=request.membership
+            # The services name the entry after its kind: product=… or platform=….
+            catalogue.update(
+                firm=request.firm,
+                data=form.cleaned_data,
+                by=request.membership,
+                **{catalogue.entry_name: entry},
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             if request.htmx:
-                return render(request, "cartography/partials/catalogue_software_row.html", row)
+                return _row(request, catalogue, entry)
             messages.success(request, "Catalogue enregistré.")
-            return redirect("catalogue_software", firm_slug=firm_slug)
+            return redirect(catalogue.list_url, firm_slug=firm_slug)
     if request.htmx:
-        return _row_form(
-            request,
-            form,
-            row_id=f"product-{product.pk}",
-            list_name="catalogue_software",
-            edit_name="catalogue_software_edit",
-            entry_id=product.pk,
-        )
-    return render(
-        request,
-        "cartography/catalogue_edit.html",
-        {"form": form, "entry": product, "tab": "catalogues", "catalogue": "software"},
-    )
+        return _row_form(request, catalogue, entry, form)
+    return _page(request, "cartography/catalogue_edit.html", catalogue, form=form, entry=entry)
 
 
 @require_admin
-def catalogue_software_merge(request: HttpRequest, firm_slug: str, product_id: int) -> HttpResponse:
+def catalogue_merge(
+    request: HttpRequest, firm_slug: str, catalogue: CataloguePages, **url_ids: int
+) -> HttpResponse:
     """GET asks which entry to keep and confirms; POST merges."""
-    duplicate = selectors.get_software_product(request.firm, product_id)
-    others = selectors.software_catalogue(request.firm).exclude(pk=duplicate.pk)
+    duplicate = _entry_in_url(request, catalogue, url_ids)
+    others = catalogue.entries(request.firm).exclude(pk=duplicate.pk)
     form = MergeForm(request.POST or None, queryset=others)
     if request.method == "POST" and form.is_valid():
-        moved = services.merge_software_products(
+        moved = catalogue.merge(
             firm=request.firm,
             kept=form.cleaned_data["kept"],
             duplicate=duplicate,
             by=request.membership,
         )
-        messages.success(
-            request, f"« {duplicate.label} » fusionné ; {moved} usage(s) client repris."
-        )
-        return redirect("catalogue_software", firm_slug=firm_slug)
-    return render(
-        request,
-        "cartography/catalogue_merge.html",
-        {"form": form, "entry": duplicate, "tab": "catalogues", "catalogue": "software"},
-    )
+        messages.success(request, catalogue.merged.format(entry=duplicate, moved=moved))
+        return redirect(catalogue.list_url, firm_slug=firm_slug)
+    return _page(request, "cartography/catalogue_merge.html", catalogue, form=form, entry=duplicate)
 
 
 @require_admin
-def catalogue_software_toggle(
-    request: HttpRequest, firm_slug: str, product_id: int
+def catalogue_toggle(
+    request: HttpRequest, firm_slug: str, catalogue: CataloguePages, **url_ids: int
 ) -> HttpResponse:
-    product = selectors.get_software_product(request.firm, product_id)
+    """GET confirms; POST deactivates an active entry or reactivates an inactive one."""
+    entry = _entry_in_url(request, catalogue, url_ids)
     if request.method == "POST":
-        services.set_software_product_active(
-            firm=request.firm, product=product, active=not product.is_active, by=request.membership
+        catalogue.set_active(
+            firm=request.firm,
+            active=not entry.is_active,
+            by=request.membership,
+            **{catalogue.entry_name: entry},
         )
         messages.success(request, "Catalogue enregistré.")
-        return redirect("catalogue_software", firm_slug=firm_slug)
-    return render(
-        request,
-        "cartography/catalogue_toggle.html",
-        {"entry": product, "tab": "catalogues", "catalogue": "software"},
-    )
-
-
-@require_admin
-def catalogue_platforms(request: HttpRequest, firm_slug: str) -> HttpResponse:
-    selectors.ensure_catalogues(request.firm)
-    form = PlatformForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            platform = services.add_platform(
-                firm=request.firm, data=form.cleaned_data, by=request.membership
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"« {platform} » ajoutée au catalogue.")
-            return redirect("catalogue_platforms", firm_slug=firm_slug)
-    platforms = selectors.platform_catalogue(request.firm, include_inactive=True)
-    return render(
-        request,
-        "cartography/catalogue_platforms.html",
-        {"platforms": platforms, "form": form, "tab": "catalogues", "catalogue": "platforms"},
-    )
-
-
-@require_admin
-def catalogue_platform_edit(request: HttpRequest, firm_slug: str, platform_id: int) -> HttpResponse:
-    """Edit one catalogue entry: in place in its table row with htmx, or on its own page."""
-    platform = selectors.get_platform(request.firm, platform_id)
-    row = {"platform": platform}
-    if request.htmx and request.method == "GET" and request.GET.get("annuler"):
-        return render(request, "cartography/partials/catalogue_platform_row.html", row)
-    form = PlatformForm(
-        request.POST or None, initial={"name": platform.name, "notes": platform.notes}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_platform(
-                firm=request.firm, platform=platform, data=form.cleaned_data, by=request.membership
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if request.htmx:
-                return render(request, "cartography/partials/catalogue_platform_row.html", row)
-            messages.success(request, "Catalogue enregistré.")
-            return redirect("catalogue_platforms", firm_slug=firm_slug)
-    if request.htmx:
-        return _row_form(
-            request,
-            form,
-            row_id=f"platform-{platform.pk}",
-            list_name="catalogue_platforms",
-            edit_name="catalogue_platform_edit",
-            entry_id=platform.pk,
-        )
-    return render(
-        request,
-        "cartography/catalogue_edit.html",
-        {"form": form, "entry": platform, "tab": "catalogues", "catalogue": "platforms"},
-    )
-
-
-@require_admin
-def catalogue_platform_merge(
-    request: HttpRequest, firm_slug: str, platform_id: int
-) -> HttpResponse:
-    duplicate = selectors.get_platform(request.firm, platform_id)
-    others = selectors.platform_catalogue(request.firm).exclude(pk=duplicate.pk)
-    form = MergeForm(request.POST or None, queryset=others)
-    if request.method == "POST" and form.is_valid():
-        moved = services.merge_platforms(
-            firm=request.firm,
-            kept=form.cleaned_data["kept"],
-            duplicate=duplicate,
-            by=request.membership,
-        )
-        messages.success(request, f"« {duplicate} » fusionnée ; {moved} usage(s) client repris.")
-        return redirect("catalogue_platforms", firm_slug=firm_slug)
-    return render(
-        request,
-        "cartography/catalogue_merge.html",
-        {"form": form, "entry": duplicate, "tab": "catalogues", "catalogue": "platforms"},
-    )
-
-
-@require_admin
-def catalogue_platform_toggle(
-    request: HttpRequest, firm_slug: str, platform_id: int
-) -> HttpResponse:
-    platform = selectors.get_platform(request.firm, platform_id)
-    if request.method == "POST":
-        services.set_platform_active(
-            firm=request.firm,
-            platform=platform,
-            active=not platform.is_active,
-            by=request.membership,
-        )
-        messages.success(request, "Catalogue enregistré.")
-        return redirect("catalogue_platforms", firm_slug=firm_slug)
-    return render(
-        request,
-        "cartography/catalogue_toggle.html",
-        {"entry": platform, "tab": "catalogues", "catalogue": "platforms"},
-    )
+        return redirect(catalogue.list_url, firm_slug=firm_slug)
+    return _page(request, "cartography/catalogue_toggle.html", catalogue, entry=entry)

@@ -3,12 +3,27 @@ from __future__ import annotations
 import io
 import shutil
 
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from cartography import services
 from cartography.default_catalogue import DEFAULT_SOFTWARE, PLATFORMS_CSV, read_platforms
 from cartography.models import ClientPlatform, Platform, SoftwareProduct
+from clients.models import HistoryEntry
 from firms.tenancy import firm_scope
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+# Each catalogue's pages, an entry of catalogue_a there, the data to add a new one, and its model.
+CATALOGUES = {
+    "software": (
+        "logiciels",
+        "excel",
+        {"vendor": "Acme", "name": "Facto", "category": "invoicing", "reform_ready": "no"},
+        SoftwareProduct,
+    ),
+    "platforms": ("plateformes", "pa", {"name": "PA du cabinet", "notes": "Interne"}, Platform),
+}
 
 
 def _counts(firm):
@@ -138,3 +153,108 @@ def test_a_platform_is_renamed_in_place(client, firm_a, catalogue_a):
     assert saved.startswith(f'<tr id="platform-{platform.pk}"') and "Plateforme renommée" in saved
     cancelled = client.get(url + "?annuler=1", HTTP_HX_REQUEST="true").content.decode()
     assert "row--editing" not in cancelled and "Plateforme renommée" in cancelled
+
+
+def _base(firm_a, segment):
+    return f"/f/{firm_a.firm.slug}/parametres/catalogues/{segment}/"
+
+
+def _reloaded(firm_a, entry):
+    with firm_scope(firm_a.firm):
+        entry.refresh_from_db()
+    return entry
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES)
+def test_an_entry_is_added_once(client, firm_a, catalogue_a, catalogue):
+    segment, _, new, model = CATALOGUES[catalogue]
+    client.force_login(firm_a.admin.user)
+    added = client.post(_base(firm_a, segment), new, follow=True).content.decode()
+    assert "ajouté" in added and "au catalogue." in added
+    shouting = {key: value.upper() for key, value in new.items() if key in ("vendor", "name")}
+    refused = client.post(_base(firm_a, segment), new | shouting).content.decode()
+    assert "est déjà au catalogue" in refused
+    with firm_scope(firm_a.firm):
+        assert model.objects.for_firm(firm_a.firm).filter(name__iexact=new["name"]).count() == 1
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES)
+def test_an_entry_is_deactivated_then_reactivated_after_confirming(
+    client, firm_a, catalogue_a, catalogue
+):
+    segment, key, _, _ = CATALOGUES[catalogue]
+    entry = catalogue_a[key]
+    url = f"{_base(firm_a, segment)}{entry.pk}/activation/"
+    client.force_login(firm_a.admin.user)
+    assert f"Désactiver « {entry} » ?" in client.get(url).content.decode()
+    assert client.post(url).status_code == 302
+    assert _reloaded(firm_a, entry).is_active is False
+    assert f"Réactiver « {entry} » ?" in client.get(url).content.decode()
+    client.post(url)
+    assert _reloaded(firm_a, entry).is_active is True
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES)
+def test_the_edit_page_works_without_htmx(client, firm_a, catalogue_a, catalogue):
+    segment, key, new, _ = CATALOGUES[catalogue]
+    entry = catalogue_a[key]
+    url = f"{_base(firm_a, segment)}{entry.pk}/"
+    client.force_login(firm_a.admin.user)
+    page = client.get(url).content.decode()
+    assert f"Modifier « {entry} »" in page and f'href="{_base(firm_a, segment)}">Annuler' in page
+    response = client.post(url, new)
+    assert response.status_code == 302 and response["Location"] == _base(firm_a, segment)
+    assert _reloaded(firm_a, entry).name == new["name"]
+    cancelled = client.get(url + "?annuler=1", **HTMX).content.decode()
+    assert cancelled.startswith("<tr id=") and new["name"] in cancelled
+
+
+def test_a_platform_duplicate_is_merged_after_confirming(client, firm_a, client_a, catalogue_a):
+    firm, duplicate, kept = firm_a.firm, catalogue_a["pa_dup"], catalogue_a["pa"]
+    with firm_scope(firm):
+        services.set_client_platform(
+            firm=firm,
+            client=client_a,
+            role="reception",
+            platform=duplicate,
+            status="chosen",
+            by=None,
+        )
+    url = f"{_base(firm_a, 'plateformes')}{duplicate.pk}/fusionner/"
+    client.force_login(firm_a.admin.user)
+    assert "Confirmer la fusion" in client.get(url).content.decode()
+    done = client.post(url, {"kept": kept.pk}, follow=True).content.decode()
+    assert "« Pennylane PA » fusionnée ; 1 usage(s) client repris." in done
+    with firm_scope(firm):
+        use = ClientPlatform.objects.for_firm(firm).get(client=client_a)
+        entry = HistoryEntry.objects.for_firm(firm).filter(client=client_a).latest("pk")
+    assert use.platform_id == kept.pk and _reloaded(firm_a, duplicate).is_active is False
+    assert entry.summary == "Catalogue : « Pennylane PA » fusionné dans « PENNYLANE »"
+    assert entry.changes["catalogue"]["label"] == "plateforme agréée"
+
+
+def test_an_entry_is_not_merged_into_itself(firm_a, catalogue_a):
+    firm, admin = firm_a.firm, firm_a.admin
+    with firm_scope(firm):
+        for merge, entry in (
+            (services.merge_software_products, catalogue_a["excel"]),
+            (services.merge_platforms, catalogue_a["pa"]),
+        ):
+            with pytest.raises(ValidationError):
+                merge(firm=firm, kept=entry, duplicate=entry, by=admin)
+
+
+def test_platform_administration_is_for_administrators(firm_a, catalogue_a):
+    firm, platform = firm_a.firm, catalogue_a["pa"]
+    with firm_scope(firm):
+        for call in (
+            lambda by: services.add_platform(firm=firm, data={"name": "X"}, by=by),
+            lambda by: services.update_platform(
+                firm=firm, platform=platform, data={"name": "X"}, by=by
+            ),
+            lambda by: services.set_platform_active(
+                firm=firm, platform=platform, active=False, by=by
+            ),
+        ):
+            with pytest.raises(PermissionDenied):
+                call(firm_a.supervisor)
