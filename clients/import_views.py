@@ -1,7 +1,8 @@
 """The import wizard: 1. upload, 2. columns, 3. dry run, 4. confirm, then the job's result.
 
 Nothing is written to the clients before step 4; the upload and the dry run are kept on a
-:class:`clients.models.ClientImport` between steps.
+:class:`clients.models.ClientImport` between steps. The dry run is a background job: step 2
+launches it and shows its progress until the review can be shown.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from clients.importing import services
 from clients.importing.forms import MappingForm, UploadForm
 from clients.importing.mapping import FIELD_LABELS, REQUIRED_FIELDS, mapping_from_json
-from clients.importing.planning import ACTIONS, CREATE, REJECT, UPDATE, plan_import
-from clients.importing.reading import ImportFileError
+from clients.importing.planning import ACTIONS, CREATE, REJECT, UPDATE
 from clients.models import ClientImport
 from firms.access import require_supervision
 from jobs.selectors import get_job_for_membership
@@ -61,25 +63,35 @@ def client_import_mapping(request: HttpRequest, firm_slug: str, import_id: int) 
         mapping=mapping_from_json(upload.mapping),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            table = services.stored_table(upload)
-        except ImportFileError as error:
-            messages.error(request, str(error))
-            return redirect("client_import", firm_slug=firm_slug)
-        plan = plan_import(firm=request.firm, table=table, mapping=form.mapping)
-        services.record_dry_run(upload=upload, mapping=form.mapping, plan=plan)
-        return redirect("client_import_review", firm_slug=firm_slug, import_id=upload.pk)
+        services.start_dry_run(
+            firm=request.firm, upload=upload, mapping=form.mapping, by=request.user
+        )
+        return redirect("client_import_dry_run", firm_slug=firm_slug, import_id=upload.pk)
     return render(
         request, "clients/import/mapping.html", {"form": form, "upload": upload, "step": 2}
     )
 
 
 @require_supervision
+def client_import_dry_run(request: HttpRequest, firm_slug: str, import_id: int) -> HttpResponse:
+    """The dry run job's progress; htmx polls the status below the bar, which sends the browser
+    on to the review as soon as the dry run is recorded, or offers a way out if it failed."""
+    upload = services.get_import_for_firm(request.firm, import_id)
+    if upload.status != ClientImport.Status.CHECKING or upload.dry_run_job_id is None:
+        return _step_redirect(request, upload)
+    job = get_job_for_membership(request.membership, upload.dry_run_job_id)
+    context = {"upload": upload, "job": job, "step": 3}
+    if request.htmx:
+        return render(request, "clients/import/partials/dry_run_status.html", context)
+    return render(request, "clients/import/dry_run.html", context)
+
+
+@require_supervision
 def client_import_review(request: HttpRequest, firm_slug: str, import_id: int) -> HttpResponse:
     """The dry run: every row with what it will do or why it is rejected."""
     upload = services.get_import_for_firm(request.firm, import_id)
-    if upload.status == ClientImport.Status.UPLOADED:
-        return redirect("client_import_mapping", firm_slug=firm_slug, import_id=upload.pk)
+    if upload.status in (ClientImport.Status.UPLOADED, ClientImport.Status.CHECKING):
+        return _step_redirect(request, upload)
     counts = upload.dry_run["counts"]
     # Rejected rows first, when there are some: they are what the user must act on.
     show = request.GET.get("show") or (REJECT if counts[REJECT] else ALL)
@@ -107,8 +119,8 @@ def client_import_review(request: HttpRequest, firm_slug: str, import_id: int) -
 @require_POST
 def client_import_confirm(request: HttpRequest, firm_slug: str, import_id: int) -> HttpResponse:
     upload = services.get_import_for_firm(request.firm, import_id)
-    if upload.status == ClientImport.Status.UPLOADED:
-        return redirect("client_import_mapping", firm_slug=firm_slug, import_id=upload.pk)
+    if upload.status in (ClientImport.Status.UPLOADED, ClientImport.Status.CHECKING):
+        return _step_redirect(request, upload)
     counts = upload.dry_run["counts"]
     if not counts[CREATE] + counts[UPDATE]:
         messages.error(request, "Aucune ligne à importer : corrigez le fichier d'abord.")
@@ -129,3 +141,17 @@ def client_import_result(request: HttpRequest, firm_slug: str, import_id: int) -
     if request.htmx:
         return render(request, "clients/import/partials/result_summary.html", context)
     return render(request, "clients/import/result.html", context)
+
+
+def _step_redirect(request: HttpRequest, upload: ClientImport) -> HttpResponse:
+    """To the page of the step the import is at; an htmx poll is sent there as a whole page."""
+    name = {
+        ClientImport.Status.UPLOADED: "client_import_mapping",
+        ClientImport.Status.CHECKING: "client_import_dry_run",
+        ClientImport.Status.CHECKED: "client_import_review",
+        ClientImport.Status.STARTED: "client_import_result",
+    }[ClientImport.Status(upload.status)]
+    if upload.status == ClientImport.Status.CHECKING and upload.dry_run_job_id is None:
+        name = "client_import_mapping"  # its job was deleted: choose the columns again
+    url = reverse(name, kwargs={"firm_slug": request.firm.slug, "import_id": upload.pk})
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

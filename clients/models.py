@@ -147,10 +147,11 @@ class HistoryEntry(TenantModel):
 class ClientImport(TenantModel):
     """A client file between the steps of the import wizard: what was read from it, the columns
     chosen and the last dry run. The file itself stays in the default storage; the rows are read
-    again from it by the dry run and by the import job, so nothing stale is ever written."""
+    again from it by the dry run job and by the import job, so nothing stale is ever written."""
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Fichier déposé")
+        CHECKING = "checking", _("Vérification en cours")
         CHECKED = "checked", _("Vérifié")
         STARTED = "started", _("Lancé")
 
@@ -166,6 +167,11 @@ class ClientImport(TenantModel):
     mapping = models.JSONField(default=dict, blank=True)
     dry_run = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UPLOADED)
+    # The last dry run started for the current columns; an older one's result is discarded.
+    dry_run_job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The import itself.
     job = models.ForeignKey(
         "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -22,6 +22,11 @@ urlpatterns = [
         name="client_import_mapping",
     ),
     path(
+        "clients/import/<int:import_id>/verification/en-cours/",
+        import_views.client_import_dry_run,
+        name="client_import_dry_run",
+    ),
+    path(
         "clients/import/<int:import_id>/verification/",
         import_views.client_import_review,
         name="client_import_review",

@@ -3,5 +3,6 @@
 ``reading`` turns untrusted bytes into rows (or a French reason why not), ``mapping`` matches the
 file's columns to client fields, ``planning`` is the dry run (validation with
 :class:`clients.forms.ClientForm`, create or update by SIREN, nothing written), ``applying`` writes
-a plan through :mod:`clients.services`, ``job`` runs a confirmed import in the background.
+a plan through :mod:`clients.services`, ``job`` runs the dry run and the confirmed import in the
+background.
 """

@@ -1,4 +1,5 @@
-"""The import job: runs a confirmed import in the worker and leaves a report to download."""
+"""The import's jobs: the dry run of the chosen columns, and the confirmed import, which leaves a
+report to download. Both read the kept file again in the worker."""
 
 from __future__ import annotations
 
@@ -7,9 +8,14 @@ import io
 
 from clients.importing.applying import import_rows
 from clients.importing.mapping import mapping_from_json, missing_columns_message, missing_fields
-from clients.importing.planning import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan
+from clients.importing.planning import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan, plan_import
 from clients.importing.reading import ImportFileError, Table
-from clients.importing.services import IMPORT_JOB_KIND, stored_table
+from clients.importing.services import (
+    DRY_RUN_JOB_KIND,
+    IMPORT_JOB_KIND,
+    record_dry_run,
+    stored_table,
+)
 from clients.jobs import neutralise_formula
 from clients.models import ClientImport
 from firms.models import Firm, User
@@ -27,20 +33,29 @@ RESULT_LABELS = {
 }
 
 
+@job_kind(DRY_RUN_JOB_KIND, "Vérification d'un import de clients")
+def plan_client_import(run: JobRun) -> None:
+    upload = _the_import(run)
+    if upload.dry_run_job_id != run.job.pk or upload.status != ClientImport.Status.CHECKING:
+        # Other columns were chosen since: the newer dry run does the work.
+        run.save_summary({"superseded": True})
+        return
+    table = _the_table(upload)
+    mapping = mapping_from_json(upload.mapping)
+    if missing := missing_fields(mapping):
+        raise JobError(missing_columns_message(missing))
+    firm = Firm.objects.get(pk=run.firm_id)
+    run.set_total(len(table.rows))
+    plan = plan_import(firm=firm, table=table, mapping=mapping, on_progress=run.advance)
+    run.save_summary(plan.counts())
+    with firm_scope(firm):
+        record_dry_run(firm=firm, upload=upload, job=run.job, plan=plan)
+
+
 @job_kind(IMPORT_JOB_KIND, "Import de clients")
 def import_clients(run: JobRun) -> None:
-    with firm_scope(run.firm_id):
-        upload = (
-            ClientImport.objects.for_firm(run.firm_id)
-            .filter(pk=run.params.get("import_id"))
-            .first()
-        )
-    if upload is None:
-        raise JobError("Ce fichier d'import n'existe plus : déposez-le de nouveau.")
-    try:
-        table = stored_table(upload)
-    except ImportFileError as error:
-        raise JobError(str(error)) from error
+    upload = _the_import(run)
+    table = _the_table(upload)
     mapping = mapping_from_json(upload.mapping)
     if missing := missing_fields(mapping):
         raise JobError(missing_columns_message(missing))
@@ -60,6 +75,25 @@ def import_clients(run: JobRun) -> None:
             "rejected": counts[REJECT],
         },
     )
+
+
+def _the_import(run: JobRun) -> ClientImport:
+    with firm_scope(run.firm_id):
+        upload = (
+            ClientImport.objects.for_firm(run.firm_id)
+            .filter(pk=run.params.get("import_id"))
+            .first()
+        )
+    if upload is None:
+        raise JobError("Ce fichier d'import n'existe plus : déposez-le de nouveau.")
+    return upload
+
+
+def _the_table(upload: ClientImport) -> Table:
+    try:
+        return stored_table(upload)
+    except ImportFileError as error:
+        raise JobError(str(error)) from error
 
 
 def report_csv(plan: ImportPlan, table: Table) -> bytes:

@@ -11,7 +11,7 @@ updates that client; any other valid row creates one. Rules of the import itself
 - The collaborator is found among the firm's active members by e-mail address, or by full name
   in any order and case ("DURAND Hélène"); a name two members share must be given as an e-mail.
 
-Call inside the firm's scope: the planner reads the firm's clients and members.
+:class:`Planner` reads the firm's clients and members: use it inside the firm's scope.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TypeVar
@@ -35,6 +35,7 @@ from clients.importing.reading import Record, Table
 from clients.models import Client
 from clients.services import EDITABLE_FIELDS, derived_vat_number
 from firms.models import Firm
+from firms.tenancy import firm_scope
 from firms.validators import clean_siren
 
 CREATE = "create"
@@ -109,12 +110,23 @@ class ImportPlan:
         }
 
 
-def plan_import(*, firm: Firm, table: Table, mapping: Mapping[int, str]) -> ImportPlan:
-    """The dry run of a whole file; call inside the firm's scope."""
-    planner = Planner(firm=firm, table=table, mapping=mapping)
+def plan_import(
+    *,
+    firm: Firm,
+    table: Table,
+    mapping: Mapping[int, str],
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportPlan:
+    """The dry run of a whole file. Enters the firm's scope itself, once per chunk, so that
+    progress reported between chunks (a job's progress bar) is committed at once."""
+    with firm_scope(firm):
+        planner = Planner(firm=firm, table=table, mapping=mapping)
     rows: list[RowPlan] = []
     for chunk in batched(table.rows, CHUNK_SIZE):
-        rows += planner.plan(chunk)
+        with firm_scope(firm):
+            rows += planner.plan(chunk)
+        if on_progress:
+            on_progress(len(chunk))
     return ImportPlan(rows)
 
 

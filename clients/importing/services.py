@@ -1,5 +1,5 @@
-"""The steps of the import wizard that change something: keep the upload, record the dry run,
-launch the import job once."""
+"""The steps of the import wizard that change something: keep the upload, launch its dry run
+job and record what it found, launch the import job once."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from jobs.models import Job
 from jobs.services import start_job
 
 IMPORT_JOB_KIND = "clients_import"
+DRY_RUN_JOB_KIND = "plan_client_import"
 
 
 def get_import_for_firm(firm: Firm, import_id: int) -> ClientImport:
@@ -57,14 +58,47 @@ def stored_table(upload: ClientImport) -> Table:
     return read_table(content, upload.original_name)
 
 
-def record_dry_run(
-    *, upload: ClientImport, mapping: Mapping[int, str], plan: ImportPlan
-) -> ClientImport:
-    upload.mapping = mapping_to_json(mapping)
-    upload.dry_run = plan.as_json()
-    upload.status = ClientImport.Status.CHECKED
-    upload.save(update_fields=["mapping", "dry_run", "status"])
-    return upload
+def start_dry_run(
+    *, firm: Firm, upload: ClientImport, mapping: Mapping[int, str], by: User
+) -> Job | None:
+    """Save the chosen columns and launch the dry run job, replacing the dry run of other
+    columns (done or running). None when the import is already launched."""
+    with transaction.atomic():
+        # The update locks the row until the commit: two submissions are launched one after the
+        # other, and the later one's job is the one whose result counts.
+        claimed = (
+            ClientImport.objects.for_firm(firm)
+            .filter(pk=upload.pk)
+            .exclude(status=ClientImport.Status.STARTED)
+            .update(
+                status=ClientImport.Status.CHECKING,
+                mapping=mapping_to_json(mapping),
+                dry_run={},
+            )
+        )
+        if not claimed:
+            return None
+        job = start_job(
+            firm=firm, kind=DRY_RUN_JOB_KIND, requested_by=by, params={"import_id": upload.pk}
+        )
+        ClientImport.objects.for_firm(firm).filter(pk=upload.pk).update(dry_run_job=job)
+    upload.status, upload.dry_run_job = ClientImport.Status.CHECKING, job
+    upload.mapping, upload.dry_run = mapping_to_json(mapping), {}
+    return job
+
+
+def record_dry_run(*, firm: Firm, upload: ClientImport, job: Job, plan: ImportPlan) -> bool:
+    """Keep the dry run made by ``job``, unless other columns were chosen since (a newer job
+    runs then) or the import was launched. Call inside the firm's scope."""
+    dry_run = plan.as_json()
+    recorded = (
+        ClientImport.objects.for_firm(firm)
+        .filter(pk=upload.pk, status=ClientImport.Status.CHECKING, dry_run_job=job)
+        .update(status=ClientImport.Status.CHECKED, dry_run=dry_run)
+    )
+    if recorded:
+        upload.status, upload.dry_run = ClientImport.Status.CHECKED, dry_run
+    return bool(recorded)
 
 
 def start_import(*, firm: Firm, upload: ClientImport, by: User) -> Job | None:

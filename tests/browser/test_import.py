@@ -1,5 +1,6 @@
 """In a real browser: a supervisor imports a portfolio, sees a bad row in the dry run, fixes the
-file, imports it and finds the import in a client's history."""
+file, imports it and finds the import in a client's history; a large file's dry run shows its
+progress bar, then the review."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from clients.models import Client, HistoryEntry
+from clients.models import Client, ClientImport, HistoryEntry
 from firms.tenancy import firm_scope
 from tests import factories
 
@@ -30,12 +31,13 @@ def upload_and_check(page: Page, path) -> None:
     page.get_by_role("button", name="Lire le fichier").click()
     expect(page.get_by_role("heading", name="Colonnes du fichier")).to_be_visible()
     page.get_by_role("button", name="Vérifier l'import").click()
-    expect(page.get_by_role("heading", name="Vérification avant import")).to_be_visible()
+    # The dry run runs in the worker; its progress page moves on to the review by itself.
+    expect(page.get_by_role("heading", name="Vérification avant import")).to_be_visible(
+        timeout=30_000
+    )
 
 
-def test_a_supervisor_fixes_a_rejected_row_then_imports(
-    page: Page, live_server, celery_worker, firm_a, artifacts_dir, tmp_path
-):
+def log_in(page: Page, live_server, firm_a) -> None:
     slug = firm_a.firm.slug
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(f"{live_server.url}/compte/connexion/?next=/f/{slug}/clients/")
@@ -44,6 +46,11 @@ def test_a_supervisor_fixes_a_rejected_row_then_imports(
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", name="Clients")).to_be_visible()
 
+
+def test_a_supervisor_fixes_a_rejected_row_then_imports(
+    page: Page, live_server, celery_worker, firm_a, artifacts_dir, tmp_path
+):
+    log_in(page, live_server, firm_a)
     page.get_by_role("link", name="Importer").click()
     expect(page.get_by_role("heading", name="Importer des clients")).to_be_visible()
     page.screenshot(path=artifacts_dir / "import-upload.png", full_page=True)
@@ -57,7 +64,7 @@ def test_a_supervisor_fixes_a_rejected_row_then_imports(
     page.get_by_role("button", name="Vérifier l'import").click()
 
     bad_row = page.locator('tr[data-line="3"]')
-    expect(bad_row).to_contain_text("Garage Moreau")
+    expect(bad_row).to_contain_text("Garage Moreau", timeout=30_000)
     expect(bad_row).to_contain_text(
         "SIREN : Ce SIREN n'existe pas : sa clé de contrôle est fausse."
     )
@@ -90,3 +97,57 @@ def test_a_supervisor_fixes_a_rejected_row_then_imports(
     with firm_scope(firm_a.firm):
         entry = HistoryEntry.objects.for_firm(firm_a.firm).get(client__siren="732829320")
     assert entry.action == HistoryEntry.Action.IMPORTED
+
+
+def test_a_large_files_dry_run_shows_its_progress_then_the_review(
+    page: Page, live_server, celery_worker, firm_a, artifacts_dir, tmp_path
+):
+    rows = 2_500  # a few seconds of work for the worker: five chunks of 500 rows
+    path = tmp_path / "grand-portefeuille.csv"
+    lines = [
+        f"Société {n};{factories.valid_siren(200_000 + n)};;69002;Lyon;\n" for n in range(rows)
+    ]
+    path.write_bytes((HEADER + "".join(lines)).encode("cp1252"))
+    log_in(page, live_server, firm_a)
+    page.goto(f"{live_server.url}/f/{firm_a.firm.slug}/clients/import/")
+    page.get_by_label("Fichier des clients").set_input_files(path)
+    page.get_by_role("button", name="Lire le fichier").click()
+    page.get_by_role("button", name="Vérifier l'import").click()
+
+    expect(page.get_by_role("heading", name="Vérification du fichier")).to_be_visible()
+    expect(page.get_by_text("2500 lignes de clients")).to_be_visible()
+    bar = page.get_by_role("progressbar", name="Avancement")
+    expect(bar).to_have_attribute("aria-valuenow", re.compile(r"^[1-9]\d?$"), timeout=30_000)
+    expect(page.locator(".job")).to_contain_text(re.compile(r"\d+ / 2500"))
+    page.screenshot(path=artifacts_dir / "import-dry-run-progress.png", full_page=True)
+
+    expect(page.get_by_role("heading", name="Vérification avant import")).to_be_visible(
+        timeout=60_000
+    )
+    expect(page.get_by_test_id("import-counts")).to_contain_text("2500 à créer")
+    with firm_scope(firm_a.firm):
+        assert not Client.objects.for_firm(firm_a.firm).exists()
+
+
+def test_a_dry_run_whose_file_was_lost_says_so(
+    page: Page, live_server, celery_worker, firm_a, artifacts_dir, tmp_path
+):
+    log_in(page, live_server, firm_a)
+    page.goto(f"{live_server.url}/f/{firm_a.firm.slug}/clients/import/")
+    page.get_by_label("Fichier des clients").set_input_files(
+        portfolio(tmp_path, "portefeuille.csv", "732829320")
+    )
+    page.get_by_role("button", name="Lire le fichier").click()
+    expect(page.get_by_role("heading", name="Colonnes du fichier")).to_be_visible()
+    with firm_scope(firm_a.firm):
+        upload = ClientImport.objects.for_firm(firm_a.firm).get()
+    upload.file.storage.delete(upload.file.name)  # lost by the storage since the upload
+    page.get_by_role("button", name="Vérifier l'import").click()
+
+    expect(page.get_by_role("alert")).to_have_text(
+        "Le fichier déposé n'est plus disponible : déposez-le de nouveau.", timeout=30_000
+    )
+    expect(page.get_by_role("heading", name="Vérification du fichier")).to_be_visible()
+    page.screenshot(path=artifacts_dir / "import-dry-run-failed.png", full_page=True)
+    page.get_by_role("link", name="Déposer le fichier de nouveau").click()
+    expect(page.get_by_role("heading", name="Importer des clients")).to_be_visible()

@@ -1,4 +1,9 @@
-"""The import wizard in the web app: upload, columns, dry run, confirmation, result."""
+"""The import wizard in the web app: upload, columns, dry run (a background job with its progress
+page), confirmation, result.
+
+Without the worker fixture, the tests run a dry run job here, as the worker would, with
+:func:`jobs.services.execute_job`.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,13 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from clients.importing import planning
 from clients.importing.reading import MAX_FILE_BYTES
 from clients.models import Client, ClientImport, HistoryEntry
 from firms.tenancy import firm_scope
 from jobs.models import Job
+from jobs.progress import JobRun
+from jobs.services import execute_job
 from tests import factories
 from tests.clients.test_import_reading import (
     BILLION_LAUGHS,
@@ -62,16 +70,42 @@ def the_import(firm) -> ClientImport:
         return ClientImport.objects.for_firm(firm).get()
 
 
+def wait_until(condition, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting after {timeout} s"
+        time.sleep(0.1)
+
+
+def the_job(firm, job_id: int) -> Job:
+    with firm_scope(firm):
+        return Job.objects.for_firm(firm).get(pk=job_id)
+
+
+def run_dry_run(firm, job_id: int | None = None) -> Job:
+    """Run the import's current dry run job (or the given one) as the worker would."""
+    job_id = job_id or the_import(firm).dry_run_job_id
+    execute_job(firm_id=firm.pk, job_id=job_id)
+    return the_job(firm, job_id)
+
+
 @pytest.fixture
-def checked(client, firm_a):
-    """A supervisor's upload of CSV, columns chosen and dry run done."""
+def checked(request, client, firm_a):
+    """A supervisor's upload of CSV, columns chosen and dry run done (by the real worker when
+    the test uses it)."""
     client.force_login(firm_a.supervisor.user)
     content = CSV.format(email=firm_a.collaborator.user.email).encode("cp1252")
     response = upload(client, firm_a.firm, "portefeuille.csv", content)
     upload_id = the_import(firm_a.firm).pk
     assert response["Location"] == f"{base(firm_a.firm)}{upload_id}/colonnes/"
     response = client.post(response["Location"], MAPPING)
-    assert response["Location"] == f"{base(firm_a.firm)}{upload_id}/verification/"
+    assert response["Location"] == f"{base(firm_a.firm)}{upload_id}/verification/en-cours/"
+    if "celery_worker" in request.fixturenames:
+        wait_until(lambda: the_import(firm_a.firm).status == ClientImport.Status.CHECKED)
+    else:
+        run_dry_run(firm_a.firm)
+    progress = client.get(response["Location"])
+    assert progress["Location"] == f"{base(firm_a.firm)}{upload_id}/verification/"
     return the_import(firm_a.firm)
 
 
@@ -109,12 +143,17 @@ def test_an_update_shows_what_will_change(client, firm_a):
         client, firm_a.firm, "a.csv", b"Raison sociale,SIREN,Ville\nCafe,552100554,Lyon"
     )
     client.post(response["Location"], {"column_0": "company_name", "column_1": "siren"})
+    first_job = the_import(firm_a.firm).dry_run_job_id
     client.post(response["Location"], {**MAPPING, "column_2": "city"})  # columns changed
+    run_dry_run(firm_a.firm)
     review = client.get(f"{base(firm_a.firm)}{the_import(firm_a.firm).pk}/verification/")
     shown = text(review)
     assert "<del>Paris</del> → <ins>Lyon</ins>" in shown and "À mettre à jour" in shown
     with firm_scope(firm_a.firm):
         assert Client.objects.for_firm(firm_a.firm).get().city == "Paris"
+    # The dry run of the first columns, delivered late, does not replace the newer one.
+    assert run_dry_run(firm_a.firm, first_job).summary == {"superseded": True}
+    assert the_import(firm_a.firm).dry_run["counts"]["update"] == 1
 
 
 @pytest.mark.worker
@@ -161,21 +200,27 @@ def test_confirming_twice_starts_one_job(client, firm_a, checked):
     assert "Cet import est déjà lancé." in text(second)
     with firm_scope(firm_a.firm):
         assert Job.objects.for_firm(firm_a.firm).filter(kind="clients_import").count() == 1
-    # Once launched, the columns can no longer be changed.
+    # Once launched, the columns can no longer be changed nor checked again.
     mapping = client.get(f"{base(firm_a.firm)}{checked.pk}/colonnes/")
     assert mapping["Location"] == f"{base(firm_a.firm)}{checked.pk}/"
+    again = client.post(f"{base(firm_a.firm)}{checked.pk}/colonnes/", MAPPING)
+    assert again["Location"] == f"{base(firm_a.firm)}{checked.pk}/"
+    progress = client.get(f"{base(firm_a.firm)}{checked.pk}/verification/en-cours/")
+    assert progress["Location"] == f"{base(firm_a.firm)}{checked.pk}/"
+    assert the_import(firm_a.firm).status == ClientImport.Status.STARTED
 
 
 def test_a_file_with_nothing_to_import_cannot_be_confirmed(client, firm_a):
     client.force_login(firm_a.supervisor.user)
     response = upload(client, firm_a.firm, "a.csv", b"Raison sociale;SIREN\nFaux;732829321\n")
     client.post(response["Location"], {"column_0": "company_name", "column_1": "siren"})
+    run_dry_run(firm_a.firm)
     confirm = client.post(
         f"{base(firm_a.firm)}{the_import(firm_a.firm).pk}/confirmer/", follow=True
     )
     assert "Aucune ligne à importer : corrigez le fichier d'abord." in text(confirm)
     with firm_scope(firm_a.firm):
-        assert not Job.objects.for_firm(firm_a.firm).exists()
+        assert not Job.objects.for_firm(firm_a.firm).filter(kind="clients_import").exists()
 
 
 def test_the_result_page_polls_while_the_job_runs(client, firm_a, checked):
@@ -255,6 +300,7 @@ def test_an_xlsx_goes_through_the_wizard(client, firm_a):
     content = xlsx_bytes([["Dénomination", "N° SIREN", "Ville"], ["Café Noir", 552100554, "Lyon"]])
     response = upload(client, firm_a.firm, "export.xlsx", content)
     client.post(response["Location"], {"column_0": "company_name", "column_1": "siren"})
+    run_dry_run(firm_a.firm)
     review = client.get(f"{base(firm_a.firm)}{the_import(firm_a.firm).pk}/verification/")
     assert review.context["counts"]["create"] == 1
 
@@ -272,4 +318,137 @@ def test_collaborators_cannot_import_nor_see_the_button(client, firm_a):
 
 def test_another_firms_import_is_a_404(client, firm_a, firm_b, checked):
     client.force_login(firm_b.admin.user)
-    assert client.get(f"/f/{firm_b.firm.slug}/clients/import/{checked.pk}/").status_code == 404
+    for page in ("", "colonnes/", "verification/en-cours/", "verification/"):
+        url = f"/f/{firm_b.firm.slug}/clients/import/{checked.pk}/{page}"
+        assert client.get(url).status_code == 404, page
+        assert client.get(url, HTTP_HX_REQUEST="true").status_code == 404, page
+
+
+# The dry run in the background ------------------------------------------------------------
+
+
+@pytest.fixture
+def mapped(client, firm_a):
+    """A supervisor's upload whose columns were just chosen: its dry run job is waiting."""
+    client.force_login(firm_a.supervisor.user)
+    content = CSV.format(email=firm_a.collaborator.user.email).encode("cp1252")
+    response = upload(client, firm_a.firm, "portefeuille.csv", content)
+    client.post(response["Location"], MAPPING)
+    return the_import(firm_a.firm)
+
+
+def test_choosing_the_columns_starts_the_dry_run_in_the_background(client, firm_a, mapped):
+    assert mapped.status == ClientImport.Status.CHECKING
+    assert mapped.mapping == {str(index): name for index, name in enumerate(MAPPING.values())}
+    with firm_scope(firm_a.firm):
+        job = Job.objects.for_firm(firm_a.firm).get()
+    assert job.pk == mapped.dry_run_job_id
+    assert (job.kind, job.status) == ("plan_client_import", Job.Status.PENDING)
+    assert (job.params, job.requested_by) == ({"import_id": mapped.pk}, firm_a.supervisor.user)
+
+    page = client.get(f"{base(firm_a.firm)}{mapped.pk}/verification/en-cours/")
+    shown = text(page)
+    assert "Vérification du fichier" in shown and "3 lignes de clients" in shown
+    assert "Vérification d'un import de clients" in shown  # the job's progress bar
+    assert f'hx-get="/f/{firm_a.firm.slug}/travaux/{job.pk}/"' in shown
+    status = f'hx-get="{base(firm_a.firm)}{mapped.pk}/verification/en-cours/"'
+    assert status in shown
+    assert f'href="{base(firm_a.firm)}{mapped.pk}/verification/en-cours/"' in shown  # no JS
+    poll = client.get(
+        f"{base(firm_a.firm)}{mapped.pk}/verification/en-cours/", HTTP_HX_REQUEST="true"
+    )
+    assert poll.status_code == 200 and status in text(poll)
+    assert "<html" not in text(poll)
+    assert state(firm_a.firm) == (0, 0, 1)
+
+
+def test_the_review_and_confirmation_wait_for_the_dry_run(client, firm_a, mapped):
+    running = f"{base(firm_a.firm)}{mapped.pk}/verification/en-cours/"
+    assert client.get(f"{base(firm_a.firm)}{mapped.pk}/verification/")["Location"] == running
+    assert client.post(f"{base(firm_a.firm)}{mapped.pk}/confirmer/")["Location"] == running
+    # The result page has nothing to show yet: it sends to the review, which sends back here.
+    assert client.get(f"{base(firm_a.firm)}{mapped.pk}/", follow=True).redirect_chain[-1] == (
+        running,
+        302,
+    )
+    with firm_scope(firm_a.firm):
+        assert not Job.objects.for_firm(firm_a.firm).filter(kind="clients_import").exists()
+    # The steps lead to the running dry run, and the columns may still be changed.
+    page = client.get(f"{base(firm_a.firm)}{mapped.pk}/colonnes/")
+    assert f'href="{running}">3. Vérification' in text(page)
+    assert "Une vérification de ce fichier est" in text(page)
+
+
+def test_the_dry_run_plans_chunk_by_chunk_and_reports_progress(client, firm_a, mapped, monkeypatch):
+    monkeypatch.setattr(planning, "CHUNK_SIZE", 2)
+    steps: list[int] = []
+    advance = JobRun.advance
+    monkeypatch.setattr(JobRun, "advance", lambda run, n=1: (steps.append(n), advance(run, n)))
+    job = run_dry_run(firm_a.firm)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert steps == [2, 1]
+    assert (job.progress, job.total, job.percent) == (3, 3, 100)
+    assert job.summary == {"create": 2, "update": 0, "unchanged": 0, "reject": 1}
+    done = the_import(firm_a.firm)
+    assert done.status == ClientImport.Status.CHECKED
+    assert done.dry_run["counts"] == job.summary
+    assert state(firm_a.firm) == (0, 0, 1)  # a dry run writes no client
+
+
+def test_the_progress_page_moves_on_to_the_review_when_done(client, firm_a, mapped):
+    run_dry_run(firm_a.firm)
+    running = f"{base(firm_a.firm)}{mapped.pk}/verification/en-cours/"
+    review = f"{base(firm_a.firm)}{mapped.pk}/verification/"
+    poll = client.get(running, HTTP_HX_REQUEST="true")
+    assert (poll.status_code, poll["HX-Redirect"]) == (200, review)  # htmx loads the whole page
+    assert client.get(running)["Location"] == review
+
+
+def test_resubmitting_the_columns_restarts_the_dry_run(client, firm_a, checked):
+    mapping_url = f"{base(firm_a.firm)}{checked.pk}/colonnes/"
+    response = client.post(mapping_url, {**MAPPING, "column_4": ""})
+    assert response["Location"] == f"{base(firm_a.firm)}{checked.pk}/verification/en-cours/"
+    again = the_import(firm_a.firm)
+    assert (again.status, again.dry_run) == (ClientImport.Status.CHECKING, {})
+    assert again.dry_run_job_id != checked.dry_run_job_id
+    assert "4" not in again.mapping
+    assert client.get(f"{base(firm_a.firm)}{checked.pk}/verification/").status_code == 302
+    run_dry_run(firm_a.firm)
+    assert the_import(firm_a.firm).status == ClientImport.Status.CHECKED
+
+
+def test_a_file_that_cannot_be_read_any_more_fails_the_dry_run_clearly(client, firm_a, mapped):
+    mapped.file.storage.delete(mapped.file.name)  # lost by the storage since the upload
+    job = run_dry_run(firm_a.firm)
+    message = "Le fichier déposé n'est plus disponible : déposez-le de nouveau."
+    assert (job.status, job.error) == (Job.Status.FAILED, message)
+    assert the_import(firm_a.firm).status == ClientImport.Status.CHECKING
+
+    running = f"{base(firm_a.firm)}{mapped.pk}/verification/en-cours/"
+    page = client.get(running)
+    shown = text(page)
+    assert message in shown
+    assert "Déposer le fichier de nouveau" in shown
+    assert 'hx-trigger="every' not in shown  # finished: nothing polls any more
+    poll = client.get(running, HTTP_HX_REQUEST="true")
+    assert "Déposer le fichier de nouveau" in text(poll)
+    # Neither the review nor the confirmation is reachable after a failed dry run.
+    assert client.get(f"{base(firm_a.firm)}{mapped.pk}/verification/")["Location"] == running
+    assert client.post(f"{base(firm_a.firm)}{mapped.pk}/confirmer/")["Location"] == running
+
+
+def test_collaborators_cannot_follow_a_dry_run(client, firm_a, mapped):
+    client.force_login(firm_a.collaborator.user)
+    running = f"{base(firm_a.firm)}{mapped.pk}/verification/en-cours/"
+    assert client.get(running).status_code == 403
+    assert client.get(running, HTTP_HX_REQUEST="true").status_code == 403
+
+
+@pytest.mark.worker
+def test_the_worker_runs_the_dry_run(client, celery_worker, firm_a, mapped):
+    wait_until(lambda: the_import(firm_a.firm).status == ClientImport.Status.CHECKED)
+    wait_until(lambda: the_job(firm_a.firm, mapped.dry_run_job_id).is_finished)
+    job = the_job(firm_a.firm, mapped.dry_run_job_id)
+    assert (job.status, job.progress, job.total, job.attempts) == ("succeeded", 3, 3, 1)
+    review = client.get(f"{base(firm_a.firm)}{mapped.pk}/verification/en-cours/", follow=True)
+    assert review.context["counts"] == {"create": 2, "update": 0, "unchanged": 0, "reject": 1}
