@@ -1,9 +1,12 @@
 """Reading the portfolio dashboard (Cartographie FE): the rows of a page, the headline figures of
 the filtered set, and the geometry of the two server-side charts.
 
-A page costs a fixed number of queries whatever the size of the portfolio: one aggregate for the
-headline figures (which also gives the pagination its count), one for the rows with obligations,
-score and platforms joined, and two small ones keyed by the page's ids (score breakdowns, software).
+Everything the dashboard filters, sorts and counts on is a column of the client or of its
+ClientFacts row (its score's figures and the facts they were computed from, a narrow table
+written with the score), so the work over the whole filtered set is one join of two narrow
+tables. A page costs a fixed number of queries whatever the size of the portfolio: one aggregate
+for the headline figures (which also gives the pagination its count), one for the ids of the
+page, one joining those fifty rows alone to their platforms and their score's breakdown.
 """
 
 from __future__ import annotations
@@ -20,11 +23,8 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
-    Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -32,29 +32,27 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cartography.models import (
-    ClientSoftware,
     PlatformRole,
     PlatformStatus,
     PortfolioSnapshot,
-    ReformReadiness,
 )
 from clients.models import Client
 from clients.selectors import ClientFilters, filter_clients
 from firms.models import Firm, Membership
 from fiscal_questionnaire.models import SizeCategory
+from scoring.facts import NOT_READY, PLATFORM_STAGES, READY, UNKNOWN
 from scoring.models import ClientScore
 
 PAGE_SIZE = 50
 
-# A platform counts as "chosen" from this status on.
+# A platform counts as "chosen" from this stage on (scoring.facts.PLATFORM_STAGES).
 CHOSEN_STATUSES = (
     PlatformStatus.CHOSEN,
     PlatformStatus.CONTRACT_SIGNED,
     PlatformStatus.CONNECTED,
     PlatformStatus.TESTED,
 )
-STATUS_RANK = {status: rank for rank, status in enumerate(PlatformStatus.values, start=1)}
-CHOSEN_RANK = STATUS_RANK[PlatformStatus.CHOSEN]
+CHOSEN_STAGE = PLATFORM_STAGES[PlatformStatus.CHOSEN]
 
 URGENCY_CHOICES = {
     "high": "Élevée",
@@ -86,9 +84,9 @@ SORT_FIELDS = {
     "receive": ["receive_from"],
     "issue": ["issue_from"],
     "e_reporting": ["e_reporting_from"],
-    "reception": ["reception_rank"],
-    "issuing": ["issuing_rank"],
-    "software": ["software_rank"],
+    "reception": ["reception_stage"],
+    "issuing": ["issuing_stage"],
+    "software": ["software_readiness"],
     "compliance": ["compliance"],
     "urgency": ["score_total"],
     "reviewed": ["reviewed_on"],
@@ -153,43 +151,26 @@ def stale_cutoff(firm: Firm, *, now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - relativedelta(months=firm.stale_after_months)
 
 
-def _platform_rank(alias: str) -> Case:
-    return Case(
-        *[When(**{f"{alias}__status": s}, then=Value(r)) for s, r in STATUS_RANK.items()],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
 def annotate_portfolio(clients: QuerySet[Client], *, cutoff: datetime) -> QuerySet[Client]:
-    """The columns of the dashboard as annotations, each a LEFT JOIN on a one-per-client row."""
+    """The columns the dashboard filters, sorts and counts on: the client's own and its facts'
+    (one LEFT JOIN, the facts being unique per client), and the collaborator's name."""
     return clients.annotate(
-        reception=FilteredRelation(
-            "platforms", condition=Q(platforms__role=PlatformRole.RECEPTION)
-        ),
-        issuing=FilteredRelation("platforms", condition=Q(platforms__role=PlatformRole.ISSUING)),
-    ).annotate(
         collaborator_name=F("assigned_to__full_name"),
-        in_scope=F("obligations__in_scope"),
-        complete=F("obligations__complete"),
-        size_category=F("obligations__size_category"),
-        must_receive=F("obligations__must_receive"),
-        receive_from=F("obligations__receive_from"),
-        must_issue=F("obligations__must_issue"),
-        issue_from=F("obligations__issue_from"),
-        e_reporting_transactions=F("obligations__e_reporting_transactions"),
-        e_reporting_payments=F("obligations__e_reporting_payments"),
-        e_reporting_from=F("obligations__e_reporting_transactions_from"),
-        reception_status=F("reception__status"),
-        reception_platform=F("reception__platform__name"),
-        reception_rank=_platform_rank("reception"),
-        issuing_status=F("issuing__status"),
-        issuing_platform=F("issuing__platform__name"),
-        issuing_rank=_platform_rank("issuing"),
-        score_level=F("scores__level"),
-        score_total=F("scores__total"),
-        compliance=F("scores__compliance"),
-        score_breakdown=F("scores__breakdown"),
+        in_scope=F("facts__in_scope"),
+        complete=F("facts__obligations_complete"),
+        size_category=F("facts__size_category"),
+        must_receive=F("facts__must_receive"),
+        receive_from=F("facts__receive_from"),
+        must_issue=F("facts__must_issue"),
+        issue_from=F("facts__issue_from"),
+        e_reporting=F("facts__e_reporting"),
+        e_reporting_from=F("facts__e_reporting_from"),
+        reception_stage=Coalesce("facts__reception_stage", 0),
+        issuing_stage=Coalesce("facts__issuing_stage", 0),
+        software_readiness=F("facts__software_readiness"),
+        score_level=F("facts__level"),
+        score_total=F("facts__total"),
+        compliance=F("facts__compliance"),
         reviewed_on=Coalesce("last_reviewed_at", "created_at"),
         is_stale=Case(
             When(Q(last_reviewed_at__lt=cutoff), then=Value(1)),
@@ -200,29 +181,8 @@ def annotate_portfolio(clients: QuerySet[Client], *, cutoff: datetime) -> QueryS
     )
 
 
-def _with_software_rank(firm: Firm | int, clients: QuerySet[Client]) -> QuerySet[Client]:
-    """The least ready of the client's software (0 not ready, 1 unknown, 2 ready; null if none).
-    Only for sorting on the column: the page reads the software in its own small query."""
-    rank = (
-        ClientSoftware.objects.for_firm(firm)
-        .filter(client_id=OuterRef("pk"))
-        .annotate(
-            rank=Case(
-                When(product__reform_ready=ReformReadiness.YES, then=Value(2)),
-                When(product__reform_ready=ReformReadiness.NO, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .values("client_id")
-        .annotate(least=Min("rank"))
-        .values("least")
-    )
-    return clients.annotate(software_rank=Subquery(rank, output_field=IntegerField()))
-
-
-ISSUING_CHOSEN = Q(issuing_status__in=CHOSEN_STATUSES)
-RECEPTION_CHOSEN = Q(reception_status__in=CHOSEN_STATUSES)
+ISSUING_CHOSEN = Q(issuing_stage__gte=CHOSEN_STAGE)
+RECEPTION_CHOSEN = Q(reception_stage__gte=CHOSEN_STAGE)
 DETERMINED = Q(complete=True)
 
 
@@ -243,7 +203,7 @@ def apply_dashboard_filters(
     elif filters.obligation == "issue":
         clients = clients.filter(must_issue=True)
     elif filters.obligation == "e_reporting":
-        clients = clients.filter(Q(e_reporting_transactions=True) | Q(e_reporting_payments=True))
+        clients = clients.filter(e_reporting=True)
     elif filters.obligation == "out_of_scope":
         clients = clients.filter(in_scope=False)
     elif filters.obligation == "undetermined":
@@ -253,15 +213,15 @@ def apply_dashboard_filters(
         clients = clients.filter(
             issue_from__gte=date(year, 1, 1), issue_from__lt=date(year + 1, 1, 1)
         )
-    # On the ranks (never null), so a client without a platform is "missing", not unknown.
+    # On the stages (never null), so a client without a platform is "missing", not unknown.
     if filters.platform == "reception_missing":
         clients = clients.filter(Q(must_receive__isnull=True) | Q(must_receive=True)).filter(
-            reception_rank__lt=CHOSEN_RANK
+            reception_stage__lt=CHOSEN_STAGE
         )
     elif filters.platform == "reception_chosen":
         clients = clients.filter(RECEPTION_CHOSEN)
     elif filters.platform == "issuing_missing":
-        clients = clients.filter(must_issue=True, issuing_rank__lt=CHOSEN_RANK)
+        clients = clients.filter(must_issue=True, issuing_stage__lt=CHOSEN_STAGE)
     elif filters.platform == "issuing_chosen":
         clients = clients.filter(ISSUING_CHOSEN)
     if filters.stale:
@@ -356,13 +316,13 @@ ROW_FIELDS = (
     "receive_from",
     "must_issue",
     "issue_from",
-    "e_reporting_transactions",
-    "e_reporting_payments",
+    "e_reporting",
     "e_reporting_from",
     "reception_status",
     "reception_platform",
     "issuing_status",
     "issuing_platform",
+    "software_readiness",
     "score_level",
     "score_total",
     "compliance",
@@ -370,10 +330,10 @@ ROW_FIELDS = (
 )
 STATUS_LABELS = dict(PlatformStatus.choices)
 READINESS = {
-    "ready": ("Prêts", "ok"),
-    "not_ready": ("Pas prêt", "danger"),
-    "unknown": ("À vérifier", "warn"),
-    "none": ("Aucun logiciel", ""),
+    READY: ("Prêts", "ok"),
+    NOT_READY: ("Pas prêt", "danger"),
+    UNKNOWN: ("À vérifier", "warn"),
+    None: ("Aucun logiciel", ""),
 }
 
 
@@ -381,7 +341,6 @@ READINESS = {
 class DashboardRow:
     values: dict
     score: ClientScore | None = None
-    readiness: str = "none"
 
     def __getattr__(self, name: str):
         try:
@@ -390,8 +349,12 @@ class DashboardRow:
             raise AttributeError(name) from missing
 
     @property
+    def has_software(self) -> bool:
+        return self.values["software_readiness"] is not None
+
+    @property
     def readiness_label(self) -> tuple[str, str]:
-        return READINESS[self.readiness]
+        return READINESS[self.values["software_readiness"]]
 
     @property
     def reception_label(self) -> str:
@@ -409,44 +372,67 @@ class DashboardRow:
     def issuing_chosen(self) -> bool:
         return self.values["issuing_status"] in CHOSEN_STATUSES
 
-    @property
-    def e_reporting(self) -> bool | None:
-        flags = (self.values["e_reporting_transactions"], self.values["e_reporting_payments"])
-        if any(flags):
-            return True
-        return None if None in flags else False
 
-
-def ordered(firm: Firm | int, clients: QuerySet[Client], sort: str) -> QuerySet[Client]:
+def ordered(clients: QuerySet[Client], sort: str, *, reverse: bool = False) -> QuerySet[Client]:
+    """In the order of a sort key of SORT_FIELDS ("-" descending, empty values last), ties by
+    name then id so that pages never overlap. ``reverse``: the exact mirror of that order (so the
+    end of the list can be read from its start)."""
     key = sort.removeprefix("-")
     descending = sort.startswith("-")
+    ties_descending = key == "name" and descending
+    # (column, descending, may be null)
+    terms = [(name, descending, True) for name in SORT_FIELDS[key]]
+    terms += [("company_name", ties_descending, False), ("id", ties_descending, False)]
     order = []
-    for name in SORT_FIELDS[key]:
-        expression = F(name)
-        order.append(
-            expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
-        )
-    if key == "name" and descending:
-        return clients.order_by("-company_name", "-id")
-    return clients.order_by(*order, "company_name", "id")
-
-
-READINESS_BY_RANK = {None: "none", 0: "not_ready", 1: "unknown", 2: "ready"}
+    for name, desc, nullable in terms:
+        desc = desc != reverse
+        if nullable:  # empty values at the end of the list: first when it is read backwards
+            nulls = {"nulls_first": True} if reverse else {"nulls_last": True}
+            order.append(F(name).desc(**nulls) if desc else F(name).asc(**nulls))
+        else:
+            order.append(F(name).desc() if desc else F(name).asc())
+    return clients.order_by(*order)
 
 
 def page_rows(
-    firm: Firm | int, clients: QuerySet[Client], *, sort: str, offset: int, limit: int = PAGE_SIZE
+    firm: Firm,
+    clients: QuerySet[Client],
+    *,
+    sort: str,
+    offset: int,
+    limit: int = PAGE_SIZE,
+    count: int | None = None,
+    now: datetime | None = None,
 ) -> list[DashboardRow]:
-    """The rows of one page in one query: obligations, platforms and score (with the breakdown
-    the badge shows) joined, the software readiness as a subquery evaluated for the page only."""
-    rows = ordered(firm, _with_software_rank(firm, clients), sort)
-    values = rows.values(*ROW_FIELDS, "software_rank")[offset : offset + limit]
-    return [
-        DashboardRow(
-            values=row, score=_score(row), readiness=READINESS_BY_RANK[row["software_rank"]]
-        )
-        for row in values
-    ]
+    """The rows of one page in two queries: the page's ids chosen on the filtered set (client
+    and facts only: sorted, sliced), then those rows alone joined to their platforms and to the
+    score's breakdown that the urgency badge shows. ``count``, the size of the filtered set
+    when known, lets the second half of the list be read from its end."""
+    if count is not None and offset + limit / 2 > count / 2:
+        # Past the middle, read the list backwards: sorting for the top of a reversed list stays
+        # cheap where a large OFFSET would sort (nearly) everything.
+        start = max(count - offset - limit, 0)
+        backwards = ordered(clients, sort, reverse=True).values_list("pk", flat=True)
+        page_ids = list(backwards[start : count - offset])[::-1]
+    else:
+        forwards = ordered(clients, sort).values_list("pk", flat=True)
+        page_ids = list(forwards[offset : offset + limit])
+    if not page_ids:
+        return []
+    page = Client.objects.for_firm(firm).filter(pk__in=page_ids)
+    rows = annotate_portfolio(page, cutoff=stale_cutoff(firm, now=now)).annotate(
+        reception=FilteredRelation(
+            "platforms", condition=Q(platforms__role=PlatformRole.RECEPTION)
+        ),
+        issuing=FilteredRelation("platforms", condition=Q(platforms__role=PlatformRole.ISSUING)),
+        reception_status=F("reception__status"),
+        reception_platform=F("reception__platform__name"),
+        issuing_status=F("issuing__status"),
+        issuing_platform=F("issuing__platform__name"),
+        score_breakdown=F("scores__breakdown"),
+    )
+    by_id = {row["pk"]: row for row in rows.values(*ROW_FIELDS)}
+    return [DashboardRow(values=by_id[pk], score=_score(by_id[pk])) for pk in page_ids]
 
 
 def _score(row: dict) -> ClientScore | None:

@@ -61,3 +61,38 @@ class ClientScore(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.client_id}: {self.total} ({self.level})"
+
+
+class ClientFacts(TenantModel):
+    """One narrow row per client: its score's figures and the facts they were computed from
+    (scoring.facts), written with the score in the same upsert. The portfolio dashboard and its
+    snapshots filter, sort and count on this table; the wide ClientScore (breakdown, checkpoints)
+    is read only for the rows shown."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="facts")
+    level = models.CharField(max_length=10, choices=ClientScore.Level.choices)
+    total = models.PositiveIntegerField()
+    compliance = models.PositiveSmallIntegerField()
+    size_category = models.CharField(max_length=5, blank=True)
+    in_scope = models.BooleanField(null=True)
+    obligations_complete = models.BooleanField(default=False)
+    must_receive = models.BooleanField(null=True)
+    receive_from = models.DateField(null=True)
+    must_issue = models.BooleanField(null=True)
+    issue_from = models.DateField(null=True)
+    e_reporting = models.BooleanField(null=True)
+    e_reporting_from = models.DateField(null=True)
+    # 0 without a platform, then the rank of its status (scoring.facts.PLATFORM_STAGES).
+    reception_stage = models.PositiveSmallIntegerField(default=0)
+    issuing_stage = models.PositiveSmallIntegerField(default=0)
+    # The least ready of the client's software: 0 not ready, 1 unknown, 2 ready; null: none.
+    software_readiness = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("faits du score")
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "client"], name="facts_one_per_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.total} ({self.level})"

@@ -21,8 +21,9 @@ from scoring.engine import (
     result_to_dict,
     score_client,
 )
+from scoring.facts import FACT_FIELDS, scoring_facts
 from scoring.inputs import scoring_inputs
-from scoring.models import ClientScore, ScoringGrid
+from scoring.models import ClientFacts, ClientScore, ScoringGrid
 
 BATCH = 1000
 SCORE_FIELDS = [
@@ -34,6 +35,7 @@ SCORE_FIELDS = [
     "grid_version",
     "computed_at",
 ]
+FACTS_FIELDS = ["level", "total", "compliance", *FACT_FIELDS]
 
 
 def current_grid(firm: Firm | int) -> tuple[int, Grid]:
@@ -54,14 +56,15 @@ def score_clients(
     """Score the given clients with the grid in force (or the one given) and store the scores.
 
     A fixed number of queries per call whatever the number of clients: read the inputs, then
-    one upsert. Call it inside the firm scope, in the transaction that changed the inputs.
+    one upsert of the scores and one of their facts (ClientFacts). Call it inside the firm
+    scope, in the transaction that changed the inputs.
     """
     firm_id = firm if isinstance(firm, int) else firm.pk
     if grid is None:
         grid_version, grid = current_grid(firm_id)
     now = timezone.now()
     inputs = scoring_inputs(firm_id, client_ids, today=timezone.localdate(now))
-    scores = []
+    scores, facts = [], []
     for client_id, data in inputs.items():
         result = result_to_dict(score_client(data, grid))
         scores.append(
@@ -77,11 +80,28 @@ def score_clients(
                 computed_at=now,
             )
         )
+        facts.append(
+            ClientFacts(
+                firm_id=firm_id,
+                client_id=client_id,
+                level=result["level"],
+                total=result["total"],
+                compliance=result["compliance"],
+                **scoring_facts(data),
+            )
+        )
     ClientScore.objects.bulk_create(
         scores,
         update_conflicts=True,
         unique_fields=["firm", "client"],
         update_fields=SCORE_FIELDS,
+        batch_size=BATCH,
+    )
+    ClientFacts.objects.bulk_create(
+        facts,
+        update_conflicts=True,
+        unique_fields=["firm", "client"],
+        update_fields=FACTS_FIELDS,
         batch_size=BATCH,
     )
     return scores

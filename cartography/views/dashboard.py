@@ -23,7 +23,7 @@ def dashboard(request: HttpRequest, firm_slug: str) -> HttpResponse:
     figures = dashboard_selectors.headline_figures(clients)
     page = dashboard_selectors.PageInfo.for_request(request.GET.get("page"), figures.clients)
     rows = dashboard_selectors.page_rows(
-        request.firm, clients, sort=filters.sort, offset=page.offset
+        request.firm, clients, sort=filters.sort, offset=page.offset, count=page.count
     )
     context = {
         "filters": filters,

@@ -12,7 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cartography.dashboard import PAGE_SIZE
+from cartography.dashboard import (
+    PAGE_SIZE,
+    SORT_FIELDS,
+    DashboardFilters,
+    page_rows,
+    portfolio_clients,
+)
 from cartography.models import ClientPlatform, ClientSoftware, Platform, PortfolioSnapshot
 from cartography.snapshots import take_portfolio_snapshot, week_of
 from cartography.tasks import take_portfolio_snapshots
@@ -20,7 +26,9 @@ from clients.models import Client
 from firms.tenancy import firm_scope
 from fiscal_questionnaire.models import Obligations
 from fiscal_questionnaire.questions import QUESTIONNAIRE_VERSION
-from scoring.models import ClientScore
+from scoring.facts import scoring_facts
+from scoring.inputs import scoring_inputs
+from scoring.models import ClientFacts, ClientScore
 from tests import factories
 
 MAX_QUERIES = 12
@@ -41,7 +49,8 @@ def equip(
     issuing: str | None = None,
     software_ready: str | None = None,
 ) -> Client:
-    """Give a client its obligations, score, platforms and software, as the app would store them."""
+    """Give a client its obligations, platforms, software and a hand-chosen score, with the
+    facts beside the score as the app would store them."""
     now = timezone.now()
     with firm_scope(firm):
         Obligations.objects.create(
@@ -57,17 +66,6 @@ def equip(
             questionnaire_version=QUESTIONNAIRE_VERSION,
             computed_at=now,
         )
-        if level:
-            ClientScore.objects.create(
-                firm=firm,
-                client=client,
-                total=total,
-                level=level,
-                compliance=compliance,
-                breakdown=[{"criterion": "x", "label": "Émission due", "answer": "", "points": 5}],
-                grid_version=0,
-                computed_at=now,
-            )
         for role, status in (("reception", reception), ("issuing", issuing)):
             if status:
                 platform, _ = Platform.objects.get_or_create(firm=firm, name="PA Test")
@@ -85,6 +83,27 @@ def equip(
             )
             ClientSoftware.objects.create(
                 firm=firm, client=client, product=product, category="accounting"
+            )
+        if level:
+            ClientScore.objects.create(
+                firm=firm,
+                client=client,
+                total=total,
+                level=level,
+                compliance=compliance,
+                breakdown=[{"criterion": "x", "label": "Émission due", "answer": "", "points": 5}],
+                grid_version=0,
+                computed_at=now,
+            )
+            # The facts as scoring.services.score_clients writes them beside the score.
+            inputs = scoring_inputs(firm.pk, [client.pk], today=now.date())[client.pk]
+            ClientFacts.objects.create(
+                firm=firm,
+                client=client,
+                level=level,
+                total=total,
+                compliance=compliance,
+                **scoring_facts(inputs),
             )
     return client
 
@@ -285,6 +304,35 @@ def test_pagination(as_member, firm_a):
     assert b"page=1" in second.content  # the previous link keeps the sort
     assert b"sort=name" in second.content
     assert names(member.get(url(firm_a, sort="name", page=99))) == names(second)
+
+
+@pytest.mark.parametrize("sort", sorted([*SORT_FIELDS, *[f"-{key}" for key in SORT_FIELDS]]))
+def test_pages_read_from_the_end_are_the_pages_read_from_the_start(firm_a, portfolio, sort):
+    """Past the middle of the list, a page is read backwards; it must be the very same page."""
+    membership = firm_a.admin
+    with firm_scope(firm_a.firm):
+        clients = portfolio_clients(membership, DashboardFilters(sort=sort))
+        everyone = [
+            row.company_name for row in page_rows(firm_a.firm, clients, sort=sort, offset=0)
+        ]
+        assert len(everyone) == 4
+        for limit in (1, 3):
+            for offset in range(0, 4, limit):
+                page = page_rows(
+                    firm_a.firm, clients, sort=sort, offset=offset, limit=limit, count=4
+                )
+                assert [row.company_name for row in page] == everyone[offset : offset + limit]
+
+
+def test_the_last_page_of_a_larger_portfolio(as_member, firm_a):
+    firm = firm_a.firm
+    for number in range(2 * PAGE_SIZE + 7):
+        factories.make_client(firm, company_name=f"Client {number:03d}")
+    member = as_member(firm_a.admin)
+    last = member.get(url(firm_a, sort="-name", page=3))
+    assert names(last) == [f"Client {n:03d}" for n in range(6, -1, -1)]
+    middle = member.get(url(firm_a, sort="-name", page=2))
+    assert names(middle) == [f"Client {n:03d}" for n in range(56, 6, -1)]
 
 
 def test_an_htmx_request_gets_the_results_only(as_member, firm_a, portfolio):
