@@ -62,6 +62,9 @@ def client_import_mapping(request: HttpRequest, firm_slug: str, import_id: int) 
         samples=upload.samples,
         mapping=mapping_from_json(upload.mapping),
     )
+    if request.method == "POST" and upload.is_purged:
+        messages.error(request, services.purged_message(upload))
+        return redirect("client_import", firm_slug=firm_slug)
     if request.method == "POST" and form.is_valid():
         services.start_dry_run(
             firm=request.firm, upload=upload, mapping=form.mapping, by=request.user
@@ -121,6 +124,9 @@ def client_import_confirm(request: HttpRequest, firm_slug: str, import_id: int) 
     upload = services.get_import_for_firm(request.firm, import_id)
     if upload.status in (ClientImport.Status.UPLOADED, ClientImport.Status.CHECKING):
         return _step_redirect(request, upload)
+    if upload.is_purged and upload.status == ClientImport.Status.CHECKED:
+        messages.error(request, services.purged_message(upload))
+        return redirect("client_import_review", firm_slug=firm_slug, import_id=upload.pk)
     counts = upload.dry_run["counts"]
     if not counts[CREATE] + counts[UPDATE]:
         messages.error(request, "Aucune ligne à importer : corrigez le fichier d'abord.")

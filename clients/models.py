@@ -147,7 +147,9 @@ class HistoryEntry(TenantModel):
 class ClientImport(TenantModel):
     """A client file between the steps of the import wizard: what was read from it, the columns
     chosen and the last dry run. The file itself stays in the default storage; the rows are read
-    again from it by the dry run job and by the import job, so nothing stale is ever written."""
+    again from it by the dry run job and by the import job, so nothing stale is ever written.
+    Some time after the import (see ``clients.importing.retention``) the file is deleted and the
+    row stays, with its dry run and its job's report, for the history."""
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Fichier déposé")
@@ -155,7 +157,8 @@ class ClientImport(TenantModel):
         CHECKED = "checked", _("Vérifié")
         STARTED = "started", _("Lancé")
 
-    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
+    # Empty once purged.
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300, blank=True)
     original_name = models.CharField(max_length=200)
     # How the file was read, as shown to the user ("CSV · Windows-1252 · séparateur ;").
     description = models.CharField(max_length=200, blank=True)
@@ -175,6 +178,7 @@ class ClientImport(TenantModel):
     job = models.ForeignKey(
         "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    file_purged_at = models.DateTimeField(null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -185,3 +189,7 @@ class ClientImport(TenantModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_purged(self) -> bool:
+        return self.file_purged_at is not None

@@ -177,13 +177,19 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Paris"
 
-# Periodic tasks (celery beat): the portfolio snapshot of every firm, each Monday morning.
+# Periodic tasks (celery beat): the portfolio snapshot of every firm, each Monday morning; the
+# purge of old uploaded client files, each night.
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
     "weekly-portfolio-snapshots": {
         "task": "cartography.take_portfolio_snapshots",
         "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+    },
+    # Uploaded client files past CLIENT_IMPORT_RETENTION_DAYS, every night.
+    "daily-client-import-purge": {
+        "task": "clients.purge_import_files",
+        "schedule": crontab(minute=30, hour=3),
     },
 }
 
@@ -228,6 +234,12 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Uploaded client files are deleted this many days after their import's last step.
+CLIENT_IMPORT_RETENTION_DAYS = env_int("CLIENT_IMPORT_RETENTION_DAYS", 30)
+if CLIENT_IMPORT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"CLIENT_IMPORT_RETENTION_DAYS must be at least 1, not {CLIENT_IMPORT_RETENTION_DAYS}"
+    )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
 # E-mail --------------------------------------------------------------------------------------

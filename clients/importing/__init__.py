@@ -4,5 +4,5 @@
 file's columns to client fields, ``planning`` is the dry run (validation with
 :class:`clients.forms.ClientForm`, create or update by SIREN, nothing written), ``applying`` writes
 a plan through :mod:`clients.services`, ``job`` runs the dry run and the confirmed import in the
-background.
+background, ``retention`` deletes uploaded files once they are no longer needed.
 """

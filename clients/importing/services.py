@@ -10,6 +10,8 @@ from pathlib import PurePath
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from clients.importing.mapping import guess_mapping, mapping_to_json
 from clients.importing.planning import ImportPlan
@@ -48,6 +50,8 @@ def create_import(
 
 def stored_table(upload: ClientImport) -> Table:
     """Read the kept file again (it was valid when uploaded; storage may have lost it since)."""
+    if upload.is_purged:
+        raise ImportFileError(purged_message(upload))
     try:
         with upload.file.open("rb") as stream:
             content = stream.read(MAX_FILE_BYTES + 1)
@@ -58,17 +62,25 @@ def stored_table(upload: ClientImport) -> Table:
     return read_table(content, upload.original_name)
 
 
+def purged_message(upload: ClientImport) -> str:
+    deleted_on = date_format(timezone.localtime(upload.file_purged_at), "d/m/Y")
+    return (
+        f"Le fichier « {upload.original_name} » a été supprimé le {deleted_on}, à la fin de sa "
+        "durée de conservation : déposez-le de nouveau pour l'importer."
+    )
+
+
 def start_dry_run(
     *, firm: Firm, upload: ClientImport, mapping: Mapping[int, str], by: User
 ) -> Job | None:
     """Save the chosen columns and launch the dry run job, replacing the dry run of other
-    columns (done or running). None when the import is already launched."""
+    columns (done or running). None when the import is already launched or its file purged."""
     with transaction.atomic():
         # The update locks the row until the commit: two submissions are launched one after the
         # other, and the later one's job is the one whose result counts.
         claimed = (
             ClientImport.objects.for_firm(firm)
-            .filter(pk=upload.pk)
+            .filter(pk=upload.pk, file_purged_at__isnull=True)
             .exclude(status=ClientImport.Status.STARTED)
             .update(
                 status=ClientImport.Status.CHECKING,
@@ -103,11 +115,11 @@ def record_dry_run(*, firm: Firm, upload: ClientImport, job: Job, plan: ImportPl
 
 def start_import(*, firm: Firm, upload: ClientImport, by: User) -> Job | None:
     """Launch the import job of a checked upload, once: a second confirmation (double click,
-    back button) finds the upload already claimed and gets None."""
+    back button) finds the upload already claimed and gets None, as does a purged one."""
     with transaction.atomic():
         claimed = (
             ClientImport.objects.for_firm(firm)
-            .filter(pk=upload.pk, status=ClientImport.Status.CHECKED)
+            .filter(pk=upload.pk, status=ClientImport.Status.CHECKED, file_purged_at__isnull=True)
             .update(status=ClientImport.Status.STARTED)
         )
         if not claimed:
