@@ -177,7 +177,7 @@ def url(firm_a, **params) -> str:
 
 
 def names(response) -> list[str]:
-    return [row.company_name for row in response.context["rows"]]
+    return [row["company_name"] for row in response.context["rows"]]
 
 
 def test_the_supervisor_sees_the_whole_firm_with_every_column(as_member, firm_a, portfolio):
@@ -190,8 +190,8 @@ def test_the_supervisor_sees_the_whole_firm_with_every_column(as_member, firm_a,
     assert "09/2027" in body  # issuing date (always the first of a month)
     assert "Pas prêt" in body and "Prêts" in body  # software readiness
     assert "À venir" in body  # the mandate placeholder
-    bravo = next(row for row in response.context["rows"] if row.company_name == "Bravo")
-    assert bravo.issuing_chosen and bravo.reception_label == "Testée"
+    bravo = next(row for row in response.context["rows"] if row["company_name"] == "Bravo")
+    assert bravo["issuing_chosen"] and bravo["reception_label"] == "Testée"
 
 
 def test_a_collaborator_sees_only_their_own_portfolio(as_member, firm_a, portfolio):
@@ -313,7 +313,7 @@ def test_pages_read_from_the_end_are_the_pages_read_from_the_start(firm_a, portf
     with firm_scope(firm_a.firm):
         clients = portfolio_clients(membership, DashboardFilters(sort=sort))
         everyone = [
-            row.company_name for row in page_rows(firm_a.firm, clients, sort=sort, offset=0)
+            row["company_name"] for row in page_rows(firm_a.firm, clients, sort=sort, offset=0)
         ]
         assert len(everyone) == 4
         for limit in (1, 3):
@@ -321,7 +321,7 @@ def test_pages_read_from_the_end_are_the_pages_read_from_the_start(firm_a, portf
                 page = page_rows(
                     firm_a.firm, clients, sort=sort, offset=offset, limit=limit, count=4
                 )
-                assert [row.company_name for row in page] == everyone[offset : offset + limit]
+                assert [row["company_name"] for row in page] == everyone[offset : offset + limit]
 
 
 def test_the_last_page_of_a_larger_portfolio(as_member, firm_a):
