@@ -512,7 +512,7 @@ PROGRESS_SERIES = (
 
 def progress_chart(snapshots: list[PortfolioSnapshot]) -> dict:
     """Lines of percentages (0–100 %) over the weekly snapshots, oldest first."""
-    left, right, top, bottom = 36, CHART_WIDTH - 10, 10, 150
+    left, right, top, bottom = 46, CHART_WIDTH - 10, 10, 150
     count = len(snapshots)
     step = (right - left) / (count - 1) if count > 1 else 0
     xs = [
@@ -536,7 +536,10 @@ def progress_chart(snapshots: list[PortfolioSnapshot]) -> dict:
                 "last": points[-1]["value"] if points else None,
             }
         )
-    gridlines = [{"y": round(bottom - (bottom - top) * p / 100), "label": p} for p in (0, 50, 100)]
+    gridlines = [
+        {"y": round(bottom - (bottom - top) * p / 100), "label": p, "x1": left, "x2": right}
+        for p in (0, 50, 100)
+    ]
     ticks = []
     if count:
         every = max(1, ceil(count / 6))

@@ -60,7 +60,7 @@ DASHBOARD_COLUMNS = (
     ("size", "Catégorie"),
     ("receive", "Réception"),
     ("issue", "Émission"),
-    ("e_reporting", "E-reporting"),
+    ("e_reporting", "E‑reporting"),  # non-breaking hyphen
     ("reception", "PA réception"),
     ("issuing", "PA émission"),
     ("software", "Logiciels"),
