@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clients import services
-from clients.forms import ClientForm, ReassignForm, firm_members
-from clients.models import Client, HistoryEntry
+from clients.forms import ClientForm, firm_members
+from clients.models import HistoryEntry
 from clients.naf import naf_label
+from clients.reassign import handle_bulk_reassign
 from clients.selectors import ClientFilters, filter_clients, get_client_for_membership
 from firms.access import require_supervision
 from jobs.services import start_job
@@ -152,31 +153,14 @@ def client_tab(request: HttpRequest, firm_slug: str, client_id: int, tab: str) -
 @require_POST
 def client_reassign(request: HttpRequest, firm_slug: str) -> HttpResponse:
     """Bulk reassignment of the selected rows, or of the whole filtered list."""
-    form = ReassignForm(request.POST, firm=request.firm)
     back = reverse("client_list", args=[firm_slug]) + "?" + request.POST.get("querystring", "")
-    if not form.is_valid():
-        messages.error(request, "Choisissez un collaborateur du cabinet.")
-        return redirect(back)
-    if request.POST.get("scope") == "all":
-        clients = filter_clients(request.membership, ClientFilters.from_params(request.POST))
-    else:
-        ids = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
-        clients = Client.objects.visible_to(request.membership).filter(pk__in=ids)
-    if not clients.exists():
-        messages.warning(request, "Aucun client sélectionné.")
-        return redirect(back)
-    moved = services.reassign_clients(
-        firm=request.firm,
-        clients=clients.select_related("assigned_to"),
-        collaborator=form.cleaned_data["assignee"],
-        by=request.user,
-    )
-    who = form.cleaned_data["assignee"] or "personne"
-    messages.success(
+    return handle_bulk_reassign(
         request,
-        f"{moved} client{'s' if moved > 1 else ''} attribué{'s' if moved > 1 else ''} à {who}.",
+        back=back,
+        filtered_set=lambda: filter_clients(
+            request.membership, ClientFilters.from_params(request.POST)
+        ),
     )
-    return redirect(back)
 
 
 @require_supervision

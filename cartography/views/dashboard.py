@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cartography import dashboard as dashboard_selectors
-from clients import services as client_services
-from clients.forms import ReassignForm, firm_members
-from clients.models import Client
+from clients.forms import firm_members
+from clients.reassign import handle_bulk_reassign
 from firms.access import require_supervision
 
 
@@ -100,27 +98,9 @@ def _dashboard_columns(request: HttpRequest, filters) -> list[dict]:
 def dashboard_reassign(request: HttpRequest, firm_slug: str) -> HttpResponse:
     """Bulk reassignment from the dashboard: the checked rows, or the whole filtered set."""
     querystring = request.POST.get("querystring", "")
-    back = reverse("cartography_dashboard", args=[firm_slug]) + "?" + querystring
-    form = ReassignForm(request.POST, firm=request.firm)
-    if not form.is_valid():
-        messages.error(request, "Choisissez un collaborateur du cabinet.")
-        return redirect(back)
-    if request.POST.get("scope") == "all":
-        filters = dashboard_selectors.DashboardFilters.from_params(QueryDict(querystring))
-        ids = dashboard_selectors.portfolio_clients(request.membership, filters).values("pk")
-    else:
-        ids = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
-    clients = Client.objects.visible_to(request.membership).filter(pk__in=ids)
-    if not clients.exists():
-        messages.warning(request, "Aucun client sélectionné.")
-        return redirect(back)
-    moved = client_services.reassign_clients(
-        firm=request.firm,
-        clients=clients.select_related("assigned_to"),
-        collaborator=form.cleaned_data["assignee"],
-        by=request.user,
+    filters = dashboard_selectors.DashboardFilters.from_params(QueryDict(querystring))
+    return handle_bulk_reassign(
+        request,
+        back=reverse("cartography_dashboard", args=[firm_slug]) + "?" + querystring,
+        filtered_set=lambda: dashboard_selectors.portfolio_clients(request.membership, filters),
     )
-    who = form.cleaned_data["assignee"] or "personne"
-    plural = "s" if moved > 1 else ""
-    messages.success(request, f"{moved} client{plural} attribué{plural} à {who}.")
-    return redirect(back)
