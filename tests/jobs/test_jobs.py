@@ -54,13 +54,14 @@ def test_a_running_job_polls_and_shows_its_progress(client, firm_a):
             kind="clients_csv_export",
             requested_by=firm_a.supervisor.user,
             status=Job.Status.RUNNING,
-            progress=3,
-            total=4,
+            progress=7500,
+            total=10000,
         )
     client.force_login(firm_a.supervisor.user)
     page = client.get(f"/f/{firm_a.firm.slug}/travaux/{job.pk}/", HTTP_HX_REQUEST="true")
     assert b'hx-trigger="every 1s"' in page.content
     assert b'aria-valuenow="75"' in page.content
+    assert "7\xa0500 / 10\xa0000" in page.content.decode()  # French thousands
 
 
 def test_a_collaborator_follows_only_the_jobs_they_requested(client, firm_a):
