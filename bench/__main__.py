@@ -112,7 +112,7 @@ RAW_PAGE = """
 WITH page AS (
     SELECT c.id
     FROM clients_client c
-    LEFT JOIN scoring_clientfacts f ON f.client_id = c.id
+    LEFT JOIN scoring_portfoliofacts f ON f.client_id = c.id
     WHERE c.firm_id = %s AND c.status = 'active' {where}
     ORDER BY {order}, c.company_name, c.id
     LIMIT 50
@@ -124,7 +124,7 @@ SELECT c.id, c.company_name, c.siren, u.full_name, c.last_reviewed_at,
 FROM page
 JOIN clients_client c ON c.id = page.id
 LEFT JOIN firms_user u ON u.id = c.assigned_to_id
-LEFT JOIN scoring_clientfacts f ON f.client_id = c.id
+LEFT JOIN scoring_portfoliofacts f ON f.client_id = c.id
 LEFT JOIN cartography_clientplatform r ON r.client_id = c.id AND r.role = 'reception'
 LEFT JOIN cartography_platform rp ON rp.id = r.platform_id
 LEFT JOIN cartography_clientplatform i ON i.client_id = c.id AND i.role = 'issuing'
@@ -149,7 +149,7 @@ SELECT count(*),
        count(*) FILTER (WHERE COALESCE(c.last_reviewed_at, c.created_at) < %s),
        avg(f.compliance)
 FROM clients_client c
-LEFT JOIN scoring_clientfacts f ON f.client_id = c.id
+LEFT JOIN scoring_portfoliofacts f ON f.client_id = c.id
 WHERE c.firm_id = %s AND c.status = 'active'
 """
 

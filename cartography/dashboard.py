@@ -2,7 +2,7 @@
 the filtered set, and the geometry of the two server-side charts.
 
 Everything the dashboard filters, sorts and counts on is a column of the client or of its
-ClientFacts row (its score's figures and the facts they were computed from, a narrow table
+PortfolioFacts row (its score's figures and the facts they were computed from, a narrow table
 written with the score), so the work over the whole filtered set is one join of two narrow
 tables. A page costs a fixed number of queries whatever the size of the portfolio: one aggregate
 for the headline figures (which also gives the pagination its count), one for the ids of the
@@ -28,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from cartography.models import (
@@ -40,12 +40,12 @@ from clients.models import Client
 from clients.selectors import ClientFilters, filter_clients
 from firms.models import Firm, Membership
 from fiscal_questionnaire.models import SizeCategory
-from scoring.facts import NOT_READY, PLATFORM_STAGES, READY, UNKNOWN
 from scoring.models import ClientScore
+from scoring.portfolio_facts import NOT_READY, PLATFORM_STAGES, READY, UNKNOWN
 
 PAGE_SIZE = 50
 
-# A platform counts as "chosen" from this stage on (scoring.facts.PLATFORM_STAGES).
+# A platform counts as "chosen" from this stage on (scoring.portfolio_facts.PLATFORM_STAGES).
 CHOSEN_STATUSES = (
     PlatformStatus.CHOSEN,
     PlatformStatus.CONTRACT_SIGNED,
@@ -158,7 +158,7 @@ def annotate_portfolio(clients: QuerySet[Client], *, cutoff: datetime) -> QueryS
         collaborator_name=F("assigned_to__full_name"),
         in_scope=F("facts__in_scope"),
         complete=F("facts__obligations_complete"),
-        size_category=F("facts__size_category"),
+        size_category=NullIf("facts__size_category", Value("")),  # undecided sorts last
         must_receive=F("facts__must_receive"),
         receive_from=F("facts__receive_from"),
         must_issue=F("facts__must_issue"),
@@ -382,12 +382,13 @@ def page_rows(
     offset: int,
     limit: int = PAGE_SIZE,
     count: int | None = None,
-    now: datetime | None = None,
 ) -> list[dict]:
     """The rows of one page in two queries: the page's ids chosen on the filtered set (client
     and facts only: sorted, sliced), then those rows alone joined to their platforms and to the
-    score's breakdown that the urgency badge shows. ``count``, the size of the filtered set
-    when known, lets the second half of the list be read from its end."""
+    score's breakdown that the urgency badge shows. ``count``, the size of ``clients`` (from the
+    headline figures of the same filtered set), lets the second half be read from its end."""
+    if count is not None and offset >= count:
+        return []
     if count is not None and offset + limit / 2 > count / 2:
         # Past the middle, read the list backwards: sorting for the top of a reversed list stays
         # cheap where a large OFFSET would sort (nearly) everything.
@@ -400,7 +401,7 @@ def page_rows(
     if not page_ids:
         return []
     page = Client.objects.for_firm(firm).filter(pk__in=page_ids)
-    rows = annotate_portfolio(page, cutoff=stale_cutoff(firm, now=now)).annotate(
+    rows = annotate_portfolio(page, cutoff=stale_cutoff(firm)).annotate(
         reception=FilteredRelation(
             "platforms", condition=Q(platforms__role=PlatformRole.RECEPTION)
         ),

@@ -63,11 +63,11 @@ class ClientScore(TenantModel):
         return f"{self.client_id}: {self.total} ({self.level})"
 
 
-class ClientFacts(TenantModel):
+class PortfolioFacts(TenantModel):
     """One narrow row per client: its score's figures and the facts they were computed from
-    (scoring.facts), written with the score in the same upsert. The portfolio dashboard and its
-    snapshots filter, sort and count on this table; the wide ClientScore (breakdown, checkpoints)
-    is read only for the rows shown."""
+    (scoring.portfolio_facts), written with the score by the same service. The portfolio
+    dashboard and its snapshots filter, sort and count on this table; the wide ClientScore
+    (breakdown, checkpoints) is read only for the rows shown."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="facts")
     level = models.CharField(max_length=10, choices=ClientScore.Level.choices)
@@ -82,14 +82,15 @@ class ClientFacts(TenantModel):
     issue_from = models.DateField(null=True)
     e_reporting = models.BooleanField(null=True)
     e_reporting_from = models.DateField(null=True)
-    # 0 without a platform, then the rank of its status (scoring.facts.PLATFORM_STAGES).
+    # 0 without a platform, then the rank of its status (scoring.portfolio_facts.PLATFORM_STAGES).
     reception_stage = models.PositiveSmallIntegerField(default=0)
     issuing_stage = models.PositiveSmallIntegerField(default=0)
     # The least ready of the client's software: 0 not ready, 1 unknown, 2 ready; null: none.
     software_readiness = models.PositiveSmallIntegerField(null=True)
 
     class Meta:
-        verbose_name = _("faits du score")
+        verbose_name = _("faits du portefeuille")
+        verbose_name_plural = _("faits du portefeuille")
         constraints = [
             models.UniqueConstraint(fields=["firm", "client"], name="facts_one_per_client"),
         ]

@@ -21,9 +21,9 @@ from scoring.engine import (
     result_to_dict,
     score_client,
 )
-from scoring.facts import FACT_FIELDS, scoring_facts
 from scoring.inputs import scoring_inputs
-from scoring.models import ClientFacts, ClientScore, ScoringGrid
+from scoring.models import ClientScore, PortfolioFacts, ScoringGrid
+from scoring.portfolio_facts import FACT_FIELDS, portfolio_facts
 
 BATCH = 1000
 SCORE_FIELDS = [
@@ -35,7 +35,7 @@ SCORE_FIELDS = [
     "grid_version",
     "computed_at",
 ]
-FACTS_FIELDS = ["level", "total", "compliance", *FACT_FIELDS]
+PORTFOLIO_FACTS_FIELDS = ["level", "total", "compliance", *FACT_FIELDS]
 
 
 def current_grid(firm: Firm | int) -> tuple[int, Grid]:
@@ -55,9 +55,9 @@ def score_clients(
 ) -> list[ClientScore]:
     """Score the given clients with the grid in force (or the one given) and store the scores.
 
-    A fixed number of queries per call whatever the number of clients: read the inputs, then
-    one upsert of the scores and one of their facts (ClientFacts). Call it inside the firm
-    scope, in the transaction that changed the inputs.
+    The queries do not grow client by client: read the inputs (four queries), then upsert the
+    scores and their facts (PortfolioFacts) in batches. Call it inside the firm scope, in the
+    transaction that changed the inputs.
     """
     firm_id = firm if isinstance(firm, int) else firm.pk
     if grid is None:
@@ -81,13 +81,13 @@ def score_clients(
             )
         )
         facts.append(
-            ClientFacts(
+            PortfolioFacts(
                 firm_id=firm_id,
                 client_id=client_id,
                 level=result["level"],
                 total=result["total"],
                 compliance=result["compliance"],
-                **scoring_facts(data),
+                **portfolio_facts(data),
             )
         )
     ClientScore.objects.bulk_create(
@@ -97,11 +97,11 @@ def score_clients(
         update_fields=SCORE_FIELDS,
         batch_size=BATCH,
     )
-    ClientFacts.objects.bulk_create(
+    PortfolioFacts.objects.bulk_create(
         facts,
         update_conflicts=True,
         unique_fields=["firm", "client"],
-        update_fields=FACTS_FIELDS,
+        update_fields=PORTFOLIO_FACTS_FIELDS,
         batch_size=BATCH,
     )
     return scores

@@ -26,9 +26,10 @@ from clients.models import Client
 from firms.tenancy import firm_scope
 from fiscal_questionnaire.models import Obligations
 from fiscal_questionnaire.questions import QUESTIONNAIRE_VERSION
-from scoring.facts import scoring_facts
 from scoring.inputs import scoring_inputs
-from scoring.models import ClientFacts, ClientScore
+from scoring.models import ClientScore, PortfolioFacts
+from scoring.portfolio_facts import portfolio_facts
+from scoring.services import rescore_client
 from tests import factories
 
 MAX_QUERIES = 12
@@ -97,13 +98,13 @@ def equip(
             )
             # The facts as scoring.services.score_clients writes them beside the score.
             inputs = scoring_inputs(firm.pk, [client.pk], today=now.date())[client.pk]
-            ClientFacts.objects.create(
+            PortfolioFacts.objects.create(
                 firm=firm,
                 client=client,
                 level=level,
                 total=total,
                 compliance=compliance,
-                **scoring_facts(inputs),
+                **portfolio_facts(inputs),
             )
     return client
 
@@ -256,6 +257,17 @@ def test_filters(as_member, firm_a, portfolio, params, expected):
 def test_sort_on_every_column(as_member, firm_a, portfolio, sort, expected):
     response = as_member(firm_a.supervisor).get(url(firm_a, sort=sort))
     assert names(response) == expected
+
+
+def test_clients_of_undecided_size_sort_last_both_ways(as_member, firm_a):
+    firm = firm_a.firm
+    equip(firm, factories.make_client(firm, company_name="Taille connue"), level="low", size="PME")
+    undecided = factories.make_client(firm, company_name="Taille inconnue")
+    with firm_scope(firm):
+        rescore_client(firm=firm, client=undecided)  # scored, the size not determined
+    member = as_member(firm_a.admin)
+    for sort in ("size", "-size"):
+        assert names(member.get(url(firm_a, sort=sort))) == ["Taille connue", "Taille inconnue"]
 
 
 def test_column_headers_link_to_their_sort_keeping_the_filters(as_member, firm_a, portfolio):

@@ -1,4 +1,4 @@
-"""The facts of the scores stored before ClientFacts existed (a separate migration from the
+"""The facts of the scores stored before PortfolioFacts existed (a separate migration from the
 table's, whose foreign keys are created once the table is complete)."""
 
 from django.db import migrations
@@ -17,9 +17,9 @@ READINESS = """(SELECT MIN(CASE pr.reform_ready WHEN 'yes' THEN 2 WHEN 'no' THEN
     FROM cartography_clientsoftware cs
     LEFT JOIN cartography_softwareproduct pr ON pr.id = cs.product_id
     WHERE cs.client_id = s.client_id)"""
-# The same facts as scoring.facts.scoring_facts, in SQL that PostgreSQL and SQLite both read.
+# The same facts as scoring.portfolio_facts.portfolio_facts, in SQL that PostgreSQL and SQLite both read.
 BACKFILL = f"""
-INSERT INTO scoring_clientfacts (
+INSERT INTO scoring_portfoliofacts (
     firm_id, client_id, level, total, compliance, size_category, in_scope,
     obligations_complete, must_receive, receive_from, must_issue, issue_from, e_reporting,
     e_reporting_from, reception_stage, issuing_stage, software_readiness
@@ -57,7 +57,7 @@ def fill_facts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("scoring", "0002_client_facts"),
+        ("scoring", "0002_portfolio_facts"),
         ("cartography", "0003_portfoliosnapshot"),
         ("fiscal_questionnaire", "0001_initial"),
         ("firms", "0001_initial"),

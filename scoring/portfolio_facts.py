@@ -1,5 +1,5 @@
-"""The facts a score is computed from, flattened to the columns of ClientFacts, so the portfolio
-dashboard filters, sorts and counts on one narrow table."""
+"""The facts a score is computed from, flattened to the columns of PortfolioFacts, so the
+portfolio dashboard filters, sorts and counts on one narrow table."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def _e_reporting(obligations: dict) -> bool | None:
     return None if None in flags else False
 
 
-def scoring_facts(data: ScoringInput) -> dict:
+def portfolio_facts(data: ScoringInput) -> dict:
     """The columns of FACT_FIELDS for one client's scoring input."""
     obligations = dict(data.obligations or {})
     e_reporting_dates = [

@@ -1,4 +1,4 @@
-"""The facts stored beside each score (ClientFacts): derived from the scoring input, written in
+"""The facts stored beside each score (PortfolioFacts): derived from the scoring input, written in
 the same upsert as the score, kept in step with the cartography, and filled by the migration
 for the scores stored before them."""
 
@@ -14,12 +14,14 @@ from django.utils import timezone
 
 from cartography import services as cartography
 from cartography.models import Platform
+from clients.models import Client
 from firms.models import Firm
 from firms.tenancy import firm_scope
+from fiscal_questionnaire.models import Obligations
 from scoring.engine import ScoringInput, SoftwareItem
-from scoring.facts import FACT_FIELDS, NOT_READY, READY, UNKNOWN, scoring_facts
 from scoring.inputs import scoring_inputs
-from scoring.models import ClientFacts, ClientScore
+from scoring.models import ClientScore, PortfolioFacts
+from scoring.portfolio_facts import FACT_FIELDS, NOT_READY, READY, UNKNOWN, portfolio_facts
 from scoring.services import rescore_client
 from tests import factories
 
@@ -31,7 +33,7 @@ def _software(*readiness: bool | None) -> tuple[SoftwareItem, ...]:
 
 
 def test_a_client_with_nothing_recorded_has_undecided_facts():
-    facts = scoring_facts(ScoringInput(today=TODAY))
+    facts = portfolio_facts(ScoringInput(today=TODAY))
     assert facts == {
         "size_category": "",
         "in_scope": None,
@@ -63,7 +65,7 @@ def test_obligations_are_read_from_the_derived_result():
         "e_reporting_payments": True,
         "e_reporting_payments_from": "2027-09-01",
     }
-    facts = scoring_facts(ScoringInput(today=TODAY, obligations=obligations))
+    facts = portfolio_facts(ScoringInput(today=TODAY, obligations=obligations))
     assert facts["size_category"] == "PME"
     assert facts["obligations_complete"] is True
     assert facts["receive_from"] == date(2026, 9, 1)
@@ -75,7 +77,7 @@ def test_obligations_are_read_from_the_derived_result():
 def test_e_reporting_is_false_only_when_both_kinds_are_decided_and_not_due():
     def e_reporting(transactions, payments):
         obligations = {"e_reporting_transactions": transactions, "e_reporting_payments": payments}
-        return scoring_facts(ScoringInput(today=TODAY, obligations=obligations))["e_reporting"]
+        return portfolio_facts(ScoringInput(today=TODAY, obligations=obligations))["e_reporting"]
 
     assert e_reporting(False, False) is False
     assert e_reporting(False, None) is None
@@ -85,7 +87,7 @@ def test_e_reporting_is_false_only_when_both_kinds_are_decided_and_not_due():
 
 def test_the_least_ready_software_sets_the_readiness():
     def readiness(*items):
-        return scoring_facts(ScoringInput(today=TODAY, software=_software(*items)))[
+        return portfolio_facts(ScoringInput(today=TODAY, software=_software(*items)))[
             "software_readiness"
         ]
 
@@ -96,14 +98,14 @@ def test_the_least_ready_software_sets_the_readiness():
 
 def test_platform_stages_follow_the_order_of_the_statuses():
     stages = [
-        scoring_facts(ScoringInput(today=TODAY, reception_platform=status))["reception_stage"]
+        portfolio_facts(ScoringInput(today=TODAY, reception_platform=status))["reception_stage"]
         for status in (None, "considered", "chosen", "contract_signed", "connected", "tested")
     ]
     assert stages == [0, 1, 2, 3, 4, 5]
 
 
-def _facts(firm, client) -> ClientFacts:
-    return ClientFacts.objects.for_firm(firm).get(client=client)
+def _facts(firm, client) -> PortfolioFacts:
+    return PortfolioFacts.objects.for_firm(firm).get(client=client)
 
 
 def test_scoring_writes_the_facts_with_the_score_and_a_platform_change_updates_them(firm_a):
@@ -132,32 +134,52 @@ def test_scoring_writes_the_facts_with_the_score_and_a_platform_change_updates_t
         stored = ClientScore.objects.for_firm(firm).get(client=client)
         assert facts.reception_stage == 4
         assert (facts.level, facts.total) == (stored.level, stored.total)
-        assert ClientFacts.objects.for_firm(firm).count() == 1
+        assert PortfolioFacts.objects.for_firm(firm).count() == 1
 
 
 def test_the_migration_fills_the_same_facts_as_the_scoring(firm_a):
-    """The SQL of the data migration against scoring_facts, on a seeded mix of clients (answers,
+    """The SQL of the data migration against portfolio_facts, on a seeded mix of clients (answers,
     software of every readiness, platforms at every status)."""
     call_command("seed_demo", "--clients", "80", "--firm", "Cabinet Faits", stdout=StringIO())
     firm = Firm.objects.get(slug="cabinet-faits")
-    migration = importlib.import_module("scoring.migrations.0003_fill_client_facts")
+    migration = importlib.import_module("scoring.migrations.0003_fill_portfolio_facts")
     with firm_scope(firm):
+        # Two cases the seed may not give: a software typed in (no catalogue entry, so its
+        # readiness is unknown) and e-reporting of payments only.
+        typed_in = Client.objects.for_firm(firm).order_by("pk").first()
+        cartography.add_client_software(
+            firm=firm,
+            client=typed_in,
+            data={"name": "Caisse maison", "category": "point_of_sale"},
+            by=None,
+        )
+        payments_only = Obligations.objects.for_firm(firm).order_by("pk").last()
+        Obligations.objects.for_firm(firm).filter(pk=payments_only.pk).update(
+            e_reporting_transactions=False,
+            e_reporting_transactions_from=None,
+            e_reporting_payments=True,
+            e_reporting_payments_from=date(2027, 9, 1),
+        )
+        rescore_client(firm=firm, client=payments_only.client)
         expected = {
             facts.client_id: {name: getattr(facts, name) for name in FACT_FIELDS}
-            for facts in ClientFacts.objects.for_firm(firm)
+            for facts in PortfolioFacts.objects.for_firm(firm)
         }
-        ClientFacts.objects.for_firm(firm).delete()
+        PortfolioFacts.objects.for_firm(firm).delete()
         with connection.cursor() as cursor:
             cursor.execute(migration.BACKFILL + " WHERE s.firm_id = %s", [firm.pk])
         filled = {
             facts.client_id: {name: getattr(facts, name) for name in FACT_FIELDS}
-            for facts in ClientFacts.objects.for_firm(firm)
+            for facts in PortfolioFacts.objects.for_firm(firm)
         }
         inputs = scoring_inputs(firm.pk, list(expected), today=timezone.localdate())
 
     assert len(expected) == 80
+    assert expected[typed_in.pk]["software_readiness"] in (UNKNOWN, NOT_READY)
+    assert expected[payments_only.client_id]["e_reporting"] is True
+    assert expected[payments_only.client_id]["e_reporting_from"] == date(2027, 9, 1)
     assert filled == expected
-    assert expected == {client_id: scoring_facts(data) for client_id, data in inputs.items()}
+    assert expected == {client_id: portfolio_facts(data) for client_id, data in inputs.items()}
     # The mix covers what the SQL translates.
     readiness = {facts["software_readiness"] for facts in expected.values()}
     stages = {facts["reception_stage"] for facts in expected.values()}

@@ -4,18 +4,17 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0005_history_action_choices'),
+        ('clients', '0007_client_import_file_purge'),
         ('firms', '0001_initial'),
         ('scoring', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClientFacts',
+            name='PortfolioFacts',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('level', models.CharField(choices=[('low', 'Faible'), ('medium', 'Moyenne'), ('high', 'Élevée')], max_length=10)),
@@ -37,8 +36,9 @@ class Migration(migrations.Migration):
                 ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='firms.firm')),
             ],
             options={
-                'verbose_name': 'faits du score',
+                'verbose_name': 'faits du portefeuille',
+                'verbose_name_plural': 'faits du portefeuille',
                 'constraints': [models.UniqueConstraint(fields=('firm', 'client'), name='facts_one_per_client')],
             },
         ),
-        ]
+    ]
