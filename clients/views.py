@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clients import services
-from clients.forms import ClientForm, firm_members
-from clients.models import HistoryEntry
+from clients.forms import ClientForm, ReassignForm, firm_members
+from clients.models import Client, HistoryEntry
 from clients.naf import naf_label
-from clients.reassign import handle_bulk_reassign
 from clients.selectors import ClientFilters, filter_clients, get_client_for_membership
 from firms.access import require_supervision
 from jobs.services import start_job
@@ -157,9 +157,7 @@ def client_reassign(request: HttpRequest, firm_slug: str) -> HttpResponse:
     return handle_bulk_reassign(
         request,
         back=back,
-        filtered_set=lambda: filter_clients(
-            request.membership, ClientFilters.from_params(request.POST)
-        ),
+        filtered_set=filter_clients(request.membership, ClientFilters.from_params(request.POST)),
     )
 
 
@@ -168,3 +166,33 @@ def client_reassign(request: HttpRequest, firm_slug: str) -> HttpResponse:
 def client_export(request: HttpRequest, firm_slug: str) -> HttpResponse:
     job = start_job(firm=request.firm, kind="clients_csv_export", requested_by=request.user)
     return redirect("job_detail", firm_slug=firm_slug, job_id=job.pk)
+
+
+def handle_bulk_reassign(
+    request: HttpRequest, *, back: str, filtered_set: QuerySet[Client]
+) -> HttpResponse:
+    """The bulk reassignment that both client lists offer (Clients and Cartographie FE): the
+    bar's POST (``assignee``, ``scope`` "all" or the ``selected`` ids), then back to the list
+    with a message. ``filtered_set``: the list's clients under its filters (the "all" scope)."""
+    form = ReassignForm(request.POST, firm=request.firm)
+    if not form.is_valid():
+        messages.error(request, "Choisissez un collaborateur du cabinet.")
+        return redirect(back)
+    if request.POST.get("scope") == "all":
+        ids = filtered_set.values("pk")
+    else:
+        ids = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
+    clients = Client.objects.visible_to(request.membership).filter(pk__in=ids)
+    if not clients.exists():
+        messages.warning(request, "Aucun client sélectionné.")
+        return redirect(back)
+    moved = services.reassign_clients(
+        firm=request.firm,
+        clients=clients.select_related("assigned_to"),
+        collaborator=form.cleaned_data["assignee"],
+        by=request.user,
+    )
+    who = form.cleaned_data["assignee"] or "personne"
+    plural = "s" if moved > 1 else ""
+    messages.success(request, f"{moved} client{plural} attribué{plural} à {who}.")
+    return redirect(back)

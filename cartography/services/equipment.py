@@ -34,7 +34,7 @@ SOFTWARE_FIELDS = ["category", "version", "used_for_issuing", "used_for_receivin
 # --- A client's software ------------------------------------------------------------------------
 
 
-def reviewed(client: Client) -> None:
+def mark_reviewed(client: Client) -> None:
     """After any change to a client's equipment: reviewed now, and scored again in the same
     transaction (the score reads the equipment)."""
     client.last_reviewed_at = timezone.now()
@@ -43,6 +43,7 @@ def reviewed(client: Client) -> None:
 
 
 def check_client(firm: Firm, client: Client) -> None:
+    """A service is called for a client of the firm it acts in, never another's."""
     if client.firm_id != firm.pk:
         raise PermissionDenied
 
@@ -103,7 +104,7 @@ def add_client_software(*, firm: Firm, client: Client, data: Mapping, by: User) 
             summary=f"Logiciel ajouté : {item.label}",
             changes=_software_changes({}, _software_shown(item)),
         )
-        reviewed(client)
+        mark_reviewed(client)
     return item
 
 
@@ -134,7 +135,7 @@ def update_client_software(
                 summary=f"Logiciel modifié : {stored.label}",
                 changes=changes,
             )
-            reviewed(stored.client)
+            mark_reviewed(stored.client)
     return stored
 
 
@@ -152,7 +153,7 @@ def remove_client_software(*, firm: Firm, item: ClientSoftware, by: User) -> Non
             summary=f"Logiciel retiré : {label}",
             changes={"label": {"label": "logiciel", "from": label, "to": ""}},
         )
-        reviewed(client)
+        mark_reviewed(client)
 
 
 # --- A client's platforms -----------------------------------------------------------------------
@@ -219,7 +220,7 @@ def set_client_platform(
                 summary=f"Plateforme agréée ({PlatformRole(role).label.lower()}) : {platform}",
                 changes=changes,
             )
-            reviewed(client)
+            mark_reviewed(client)
     return current
 
 
@@ -249,4 +250,4 @@ def clear_client_platform(*, firm: Firm, client: Client, role: str, by: User) ->
                 }
             },
         )
-        reviewed(client)
+        mark_reviewed(client)

@@ -15,7 +15,7 @@ from cartography.models import (
     InvoiceTool,
     PurchaseEntry,
 )
-from cartography.services.equipment import check_client, reviewed
+from cartography.services.equipment import check_client, mark_reviewed
 from clients import history
 from clients.models import Client, HistoryEntry
 from firms.models import Firm, User
@@ -129,5 +129,5 @@ def save_digital_profile(
                 summary="Profil numérique mis à jour",
                 changes=changes,
             )
-            reviewed(client)
+            mark_reviewed(client)
     return profile

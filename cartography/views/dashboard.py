@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from cartography import dashboard as dashboard_selectors
 from clients.forms import firm_members
-from clients.reassign import handle_bulk_reassign
+from clients.views import handle_bulk_reassign
 from firms.access import require_supervision
 
 
@@ -102,5 +102,5 @@ def dashboard_reassign(request: HttpRequest, firm_slug: str) -> HttpResponse:
     return handle_bulk_reassign(
         request,
         back=reverse("cartography_dashboard", args=[firm_slug]) + "?" + querystring,
-        filtered_set=lambda: dashboard_selectors.portfolio_clients(request.membership, filters),
+        filtered_set=dashboard_selectors.portfolio_clients(request.membership, filters),
     )

@@ -51,7 +51,7 @@ def test_history_and_review_are_in_the_same_transaction(firm_a, client_a, monkey
     def broken(client):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(equipment, "reviewed", broken)
+    monkeypatch.setattr(equipment, "mark_reviewed", broken)
     with firm_scope(firm), pytest.raises(RuntimeError):
         services.add_client_software(
             firm=firm,
