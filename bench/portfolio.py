@@ -1,7 +1,7 @@
 """Fill a seeded firm's cartography the way a year of work would: platforms for reception and
-issuing at every stage, software from the catalogue, then scores and a history of weekly
-snapshots. Used by the benchmark (seed_demo writes clients and answers only) and by the
-dashboard's browser test, so the screenshots show a portfolio in progress.
+issuing at every stage and software from the catalogue for the clients seed_demo left without
+any, then scores and a history of weekly snapshots. Used by the benchmark and by the dashboard's
+browser test, so the screenshots show a portfolio in progress.
 
 Bulk inserts only: a fixed number of queries per thousand clients.
 """
@@ -9,21 +9,19 @@ Bulk inserts only: a fixed number of queries per thousand clients.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from cartography.demo import seed_snapshot_history
 from cartography.models import (
     ClientPlatform,
     ClientSoftware,
     Platform,
     PlatformStatus,
-    PortfolioSnapshot,
     SoftwareProduct,
 )
 from cartography.services import install_default_catalogues
-from cartography.snapshots import week_of
 from clients.models import Client
 from firms.tenancy import firm_scope
 from scoring.services import rescore_portfolio
@@ -85,36 +83,14 @@ def equip_portfolio(*, firm_id: int, seed: int = 2026) -> int:
 
 
 def fill_portfolio(*, firm_id: int, seed: int = 2026, weeks_of_history: int = 0) -> None:
-    """Equip, score, and (for the demo) invent the weekly snapshots of the past weeks, rising
-    towards today's figures, then take this week's real one."""
-    from cartography.snapshots import take_portfolio_snapshot
+    """Equip, score, take this week's snapshot and (for the demo) reconstruct the weekly
+    snapshots of the past weeks, as seed_demo does."""
     from firms.models import Firm
 
     equip_portfolio(firm_id=firm_id, seed=seed)
     rescore_portfolio(firm_id=firm_id)
     firm = Firm.objects.get(pk=firm_id)
-    now = take_portfolio_snapshot(firm=firm)
-    if not weeks_of_history:
-        return
-    rng = random.Random(seed)
-    history = []
-    for weeks_ago in range(weeks_of_history, 0, -1):
-        share = 1 - weeks_ago / (weeks_of_history + 2) * (0.8 + 0.1 * rng.random())
-        history.append(
-            PortfolioSnapshot(
-                firm_id=firm_id,
-                taken_on=week_of(now.taken_on - timedelta(weeks=weeks_ago)),
-                clients=now.clients,
-                high=now.high,
-                medium=now.medium,
-                low=now.low,
-                unscored=now.unscored,
-                determined=round(now.determined * share),
-                reception_pa=round(now.reception_pa * share * share),
-                issuing_due=now.issuing_due,
-                issuing_pa=round(now.issuing_pa * share**3),
-                stale=now.stale,
-            )
-        )
     with firm_scope(firm_id):
-        PortfolioSnapshot.objects.bulk_create(history, ignore_conflicts=True)
+        seed_snapshot_history(
+            firm=firm, weeks=weeks_of_history, seed=seed, today=timezone.localdate()
+        )

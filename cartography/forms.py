@@ -176,7 +176,7 @@ class MergeForm(forms.Form):
 def add_service_errors(form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: on its field when the form has it."""
     if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
+        for field, texts in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, texts)
     else:
         form.add_error(None, error.messages)

@@ -8,6 +8,7 @@ a badge built in Python costs a fraction of an included template.
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from clients.models import Client
 from scoring.models import ClientScore
@@ -22,7 +23,7 @@ def urgency_badge(score: ClientScore | None) -> SafeString:
     """The badge of a score (a ClientScore or None: not computed yet)."""
     if score is None:
         return format_html(
-            '<span class="urgency urgency--none" title="{}">—</span>', "Pas encore calculé"
+            '<span class="urgency urgency--none" title="{}">—</span>', _("Pas encore calculé")
         )
     label = str(LEVEL_LABELS[score.level])
     if score.breakdown:
@@ -33,19 +34,22 @@ def urgency_badge(score: ClientScore | None) -> SafeString:
         )
         detail = format_html("<table>{}</table>", lines)
     else:
-        detail = format_html('<span class="muted">{}</span>', "Aucun point : rien d'urgent.")
+        detail = format_html('<span class="muted">{}</span>', _("Aucun point : rien d'urgent."))
+    head = _("Urgence %(level)s : %(total)s points · conformité %(compliance)s %%") % {
+        "level": label.lower(),
+        "total": score.total,
+        "compliance": score.compliance,
+    }
     return format_html(
         '<span class="urgency urgency--{level}" tabindex="0" aria-describedby="score-tip-{id}">'
-        "{label} · {total} pts"
+        "{label} · {points}"
         '<span class="urgency__tip" role="tooltip" id="score-tip-{id}">'
-        '<span class="urgency__tip-head">Urgence {lower} : {total} points · conformité '
-        "{compliance} %</span>{detail}</span></span>",
+        '<span class="urgency__tip-head">{head}</span>{detail}</span></span>',
         level=score.level,
         id=score.client_id,
         label=label,
-        lower=label.lower(),
-        total=score.total,
-        compliance=score.compliance,
+        points=_("%(total)s pts") % {"total": score.total},
+        head=head,
         detail=detail,
     )
 
