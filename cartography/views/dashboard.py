@@ -23,13 +23,15 @@ def dashboard(request: HttpRequest, firm_slug: str) -> HttpResponse:
     rows = dashboard_selectors.page_rows(
         request.firm, clients, sort=filters.sort, offset=page.offset, count=page.count
     )
+    querystring = _without(request.GET, "page")
     context = {
         "filters": filters,
         "figures": figures,
         "page": page,
         "rows": rows,
         "columns": _dashboard_columns(request, filters),
-        "querystring": _without(request.GET, "page"),
+        "querystring": querystring,
+        "page_link": f"?{querystring}&page=" if querystring else "?page=",
         "bars": dashboard_selectors.urgency_bars(figures),
         "progress": dashboard_selectors.progress_chart(
             dashboard_selectors.recent_snapshots(request.firm)

@@ -341,7 +341,11 @@ def test_the_last_page_of_a_larger_portfolio(as_member, firm_a):
     for number in range(2 * PAGE_SIZE + 7):
         factories.make_client(firm, company_name=f"Client {number:03d}")
     member = as_member(firm_a.admin)
+    first = member.get(url(firm_a, sort="-name")).content.decode()
+    assert '<a class="btn btn--small" href="?sort=-name&amp;page=3"' in first  # « Dernière »
+    assert "Première" not in first
     last = member.get(url(firm_a, sort="-name", page=3))
+    assert "Première" in last.content.decode() and "Dernière »" not in last.content.decode()
     assert names(last) == [f"Client {n:03d}" for n in range(6, -1, -1)]
     middle = member.get(url(firm_a, sort="-name", page=2))
     assert names(middle) == [f"Client {n:03d}" for n in range(56, 6, -1)]
