@@ -134,7 +134,8 @@ def page_rows(
         score_breakdown=F("scores__breakdown"),
     )
     by_id = {row["pk"]: row for row in rows.values(*ROW_FIELDS)}
-    return [dashboard_row(by_id[pk]) for pk in page_ids]
+    # In the order of the ids; a client deleted between the two queries is simply not shown.
+    return [dashboard_row(by_id[pk]) for pk in page_ids if pk in by_id]
 
 
 def _score(row: dict) -> ClientScore | None:
