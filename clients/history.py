@@ -29,11 +29,18 @@ def snapshot(instance: models.Model, field_names: Iterable[str]) -> dict[str, st
     return {name: shown(instance, name) for name in field_names}
 
 
-def diff(before: Mapping[str, str], after: Mapping[str, str], model: type[models.Model]) -> dict:
-    """The fields whose shown value changed, with their French label."""
+def diff(
+    before: Mapping[str, str],
+    after: Mapping[str, str],
+    model: type[models.Model],
+    labels: Mapping[str, str] | None = None,
+) -> dict:
+    """The fields whose shown value changed, with their French label: the field's verbose name,
+    or the one given in ``labels`` (also for shown values that are not fields)."""
+    labels = labels or {}
     return {
         name: {
-            "label": str(model._meta.get_field(name).verbose_name),
+            "label": labels.get(name) or str(model._meta.get_field(name).verbose_name),
             "from": before.get(name, ""),
             "to": after[name],
         }

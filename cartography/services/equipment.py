@@ -29,6 +29,7 @@ from scoring.services import rescore_client
 EQUIPMENT = "equipment"
 
 SOFTWARE_FIELDS = ["category", "version", "used_for_issuing", "used_for_receiving"]
+PLATFORM_LABELS = {"platform": "plateforme agréée"}
 
 
 # --- A client's software ------------------------------------------------------------------------
@@ -71,22 +72,14 @@ def _software_values(*, firm: Firm, data: Mapping) -> dict:
 
 
 def _software_shown(item: ClientSoftware) -> dict[str, str]:
-    shown = history.snapshot(item, SOFTWARE_FIELDS)
+    shown = {"label": item.label, **history.snapshot(item, SOFTWARE_FIELDS)}
     shown["used_for_issuing"] = "oui" if item.used_for_issuing else "non"
     shown["used_for_receiving"] = "oui" if item.used_for_receiving else "non"
-    shown["label"] = item.label
     return shown
 
 
 def _software_changes(before: Mapping[str, str], after: Mapping[str, str]) -> dict:
-    labels = {"label": "logiciel"} | {
-        name: str(ClientSoftware._meta.get_field(name).verbose_name) for name in SOFTWARE_FIELDS
-    }
-    return {
-        name: {"label": labels[name], "from": before.get(name, ""), "to": after[name]}
-        for name in labels
-        if before.get(name, "") != after[name]
-    }
+    return history.diff(before, after, ClientSoftware, labels={"label": "logiciel"})
 
 
 def add_client_software(*, firm: Firm, client: Client, data: Mapping, by: User) -> ClientSoftware:
@@ -151,7 +144,7 @@ def remove_client_software(*, firm: Firm, item: ClientSoftware, by: User) -> Non
             action=HistoryEntry.Action.UPDATED,
             subject=EQUIPMENT,
             summary=f"Logiciel retiré : {label}",
-            changes={"label": {"label": "logiciel", "from": label, "to": ""}},
+            changes=_software_changes({"label": label}, {"label": ""}),
         )
         mark_reviewed(client)
 
@@ -204,12 +197,7 @@ def set_client_platform(
         current.status = status
         current.updated_by = by
         after = {"platform": str(platform), "status": current.get_status_display()}
-        labels = {"platform": "plateforme agréée", "status": "statut"}
-        changes = {
-            name: {"label": labels[name], "from": before[name], "to": after[name]}
-            for name in after
-            if before[name] != after[name]
-        }
+        changes = history.diff(before, after, ClientPlatform, labels=PLATFORM_LABELS)
         if changes or current.pk is None:
             current.save()
             history.record(
@@ -242,12 +230,11 @@ def clear_client_platform(*, firm: Firm, client: Client, role: str, by: User) ->
             action=HistoryEntry.Action.UPDATED,
             subject=EQUIPMENT,
             summary=f"Plateforme agréée ({PlatformRole(role).label.lower()}) retirée",
-            changes={
-                "platform": {
-                    "label": "plateforme agréée",
-                    "from": str(current.platform),
-                    "to": "",
-                }
-            },
+            changes=history.diff(
+                {"platform": str(current.platform)},
+                {"platform": ""},
+                ClientPlatform,
+                labels=PLATFORM_LABELS,
+            ),
         )
         mark_reviewed(client)
