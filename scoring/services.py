@@ -67,29 +67,23 @@ def score_clients(
     scores, facts = [], []
     for client_id, data in inputs.items():
         result = result_to_dict(score_client(data, grid))
+        figures = {
+            "firm_id": firm_id,
+            "client_id": client_id,
+            "total": result["total"],
+            "level": result["level"],
+            "compliance": result["compliance"],
+        }
         scores.append(
             ClientScore(
-                firm_id=firm_id,
-                client_id=client_id,
-                total=result["total"],
-                level=result["level"],
-                compliance=result["compliance"],
+                **figures,
                 breakdown=result["breakdown"],
                 checkpoints=result["checkpoints"],
                 grid_version=grid_version,
                 computed_at=now,
             )
         )
-        facts.append(
-            PortfolioFacts(
-                firm_id=firm_id,
-                client_id=client_id,
-                level=result["level"],
-                total=result["total"],
-                compliance=result["compliance"],
-                **portfolio_facts(data),
-            )
-        )
+        facts.append(PortfolioFacts(**figures, **portfolio_facts(data)))
     ClientScore.objects.bulk_create(
         scores,
         update_conflicts=True,
