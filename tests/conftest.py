@@ -12,12 +12,21 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections
+from django.test import override_settings
 
 from firms.models import Firm, Membership, Role
 from tests import factories
 from tests.services import APP_ROLE, CHROMIUM, OWNER_ROLE, services
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """Users are created by the thousand in tests: hash their passwords with MD5, not PBKDF2
+    (production keeps Django's default hasher)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session")
