@@ -209,14 +209,14 @@ def run(options: argparse.Namespace, services) -> dict:
     from django.utils.text import slugify
 
     from bench.portfolio import equip_portfolio
-    from cartography.dashboard import (
+    from firms.models import Firm, Membership, User
+    from firms.tenancy import firm_scope
+    from portfolio.dashboard import (
         DashboardFilters,
         headline_figures,
         portfolio_clients,
         stale_cutoff,
     )
-    from firms.models import Firm, Membership, User
-    from firms.tenancy import firm_scope
     from scoring.services import rescore_portfolio
 
     database = options.database

@@ -3,7 +3,7 @@ SQLite): reading, dry run and import of generated clients with valid identifiers
 
     .venv/bin/python bench/import_clients.py [--rows 10000] [--keep]
 
-It creates a throwaway firm with three members, builds a CSV from ``clients.demo_data`` (every
+It creates a throwaway firm with three members, builds a CSV from ``demo.companies`` (every
 column the import knows, a collaborator on one row in three), then times: reading the file, the
 dry run, the import (all creations), the same file again (all unchanged) and a file where every
 city changed (all updates). The firm and its users are deleted at the end unless ``--keep``.
@@ -32,11 +32,11 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from clients.demo_data import DemoCompany, generate_companies  # noqa: E402
 from clients.importing.applying import import_rows  # noqa: E402
 from clients.importing.mapping import guess_mapping  # noqa: E402
 from clients.importing.planning import ImportPlan  # noqa: E402
 from clients.importing.reading import Table, read_table  # noqa: E402
+from demo.companies import DemoCompany, generate_companies  # noqa: E402
 from firms.models import Firm, Membership, Role, User  # noqa: E402
 from firms.tenancy import firm_scope  # noqa: E402
 

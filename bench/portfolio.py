@@ -13,7 +13,6 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from cartography.demo import seed_snapshot_history
 from cartography.models import (
     ClientPlatform,
     ClientSoftware,
@@ -23,6 +22,7 @@ from cartography.models import (
 )
 from cartography.services import install_default_catalogues
 from clients.models import Client
+from demo.cartographies import seed_snapshot_history
 from firms.tenancy import firm_scope
 from scoring.services import rescore_portfolio
 

@@ -25,19 +25,6 @@ from firms.models import Firm
 READY = {ReformReadiness.YES: True, ReformReadiness.NO: False, ReformReadiness.UNKNOWN: None}
 
 
-def ensure_catalogues(firm: Firm) -> None:
-    """Lazy installation: a firm whose software catalogue is empty gets the defaults.
-
-    Firms created after the data migration get their catalogues the first time a page of the
-    cartography or of the catalogues is opened (or with ``manage.py install_catalogues``). The
-    API reads do not install: a GET there has no side effect.
-    """
-    if not SoftwareProduct.objects.for_firm(firm).exists():
-        from cartography.services import install_default_catalogues
-
-        install_default_catalogues(firm)
-
-
 def software_catalogue(firm: Firm, *, include_inactive: bool = False) -> QuerySet[SoftwareProduct]:
     products = SoftwareProduct.objects.for_firm(firm)
     return products if include_inactive else products.filter(is_active=True)

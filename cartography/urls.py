@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from cartography.views import catalogue, client, dashboard
+from cartography.views import catalogue, client
 
 CLIENT = "clients/<int:client_id>/cartographie/"
 
@@ -20,12 +20,7 @@ def _catalogue_routes(segment: str, pages: catalogue.CataloguePages) -> list[URL
 
 
 urlpatterns = [
-    path("cartographie/", dashboard.dashboard, name="cartography_dashboard"),
-    path(
-        "cartographie/reattribuer/",
-        dashboard.dashboard_reassign,
-        name="cartography_dashboard_reassign",
-    ),
+    path(CLIENT, client.client_cartography, name="client_cartography"),
     path(CLIENT + "logiciels/", client.client_software_add, name="cartography_software_add"),
     path(
         CLIENT + "logiciels/recherche/",

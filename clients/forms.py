@@ -134,14 +134,3 @@ class ClientForm(forms.ModelForm):
         if siren_value and vat and not vat.endswith(siren_value):
             self.add_error("vat_number", "Ce numéro de TVA ne correspond pas au SIREN.")
         return data
-
-
-class ReassignForm(forms.Form):
-    # Not "collaborator": that is the list's filter, posted along to reassign "the whole list".
-    assignee = forms.ModelChoiceField(
-        label=_("Nouveau collaborateur"), queryset=None, required=False
-    )
-
-    def __init__(self, *args, firm: Firm, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = firm_members(firm)

@@ -8,7 +8,6 @@ import io
 from clients.models import Client
 from firms.tenancy import firm_scope
 from jobs.progress import JobRun
-from jobs.registry import job_kind
 
 CHUNK = 500
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -20,7 +19,6 @@ def neutralise_formula(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-@job_kind("clients_csv_export", "Export des clients (CSV)")
 def export_clients_csv(run: JobRun) -> None:
     columns = [
         ("company_name", "Raison sociale"),
@@ -60,6 +58,3 @@ def export_clients_csv(run: JobRun) -> None:
         content=buffer.getvalue().encode("utf-8-sig"),
         summary={"rows": len(ids)},
     )
-
-
-from clients.importing import job as _import_job  # noqa: E402, F401 - registers its job kind

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.db import connection
@@ -8,7 +9,6 @@ from django.shortcuts import get_object_or_404
 
 from clients.models import Client
 from firms.models import Membership
-from fiscal_questionnaire.selectors import QUESTIONNAIRE_STATES, with_questionnaire_state
 
 SORTS = {
     "name": ("company_name", "id"),
@@ -32,26 +32,69 @@ def get_client_for_membership(membership: Membership, client_id: int) -> Client:
 
 
 @dataclass(frozen=True)
+class ListFilter:
+    """A filter of the client lists that an app above adds in its AppConfig.ready() (the
+    questionnaire's state, say): a URL parameter, its French labels and choices, and the
+    condition it puts on a queryset of clients."""
+
+    name: str
+    label: str
+    all_label: str  # the choice that filters nothing
+    choices: Mapping[str, str]  # value -> French label
+    apply: Callable[[QuerySet[Client], str], QuerySet[Client]]
+
+
+_list_filters: dict[str, ListFilter] = {}
+
+
+def register_list_filter(list_filter: ListFilter) -> None:
+    if list_filter.name in _list_filters:
+        raise RuntimeError(f"client list filter {list_filter.name!r} registered twice")
+    _list_filters[list_filter.name] = list_filter
+
+
+def list_filters() -> list[ListFilter]:
+    return list(_list_filters.values())
+
+
+@dataclass(frozen=True)
 class ClientFilters:
     query: str = ""
     collaborator: str = ""  # a user id, "none" for unassigned, "" for everyone
     status: str = Client.Status.ACTIVE  # "" for every status
     tag: str = ""
-    questionnaire: str = ""  # a key of QUESTIONNAIRE_STATES, "" for every client
+    extra: tuple[tuple[str, str], ...] = ()  # (name, value) of the registered list filters set
     sort: str = "name"
 
     @classmethod
     def from_params(cls, params) -> ClientFilters:
         status = params.get("status", Client.Status.ACTIVE)
         sort = params.get("sort", "name")
-        questionnaire = params.get("questionnaire", "")
         return cls(
             query=params.get("q", "").strip()[:100],
             collaborator=params.get("collaborator", "").strip(),
             status=status if status in {"", *Client.Status.values} else Client.Status.ACTIVE,
             tag=params.get("tag", "").strip()[:40],
-            questionnaire=questionnaire if questionnaire in QUESTIONNAIRE_STATES else "",
+            extra=tuple(
+                (name, params.get(name))
+                for name, list_filter in _list_filters.items()
+                if params.get(name) in list_filter.choices
+            ),
             sort=sort if sort in SORTS else "name",
+        )
+
+    def value_of(self, name: str) -> str:
+        """The value of a registered list filter, "" when it is not set."""
+        return dict(self.extra).get(name, "")
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(
+            self.query
+            or self.collaborator
+            or self.tag
+            or self.extra
+            or self.status != Client.Status.ACTIVE
         )
 
 
@@ -81,6 +124,6 @@ def filter_clients(membership: Membership, filters: ClientFilters) -> QuerySet[C
         clients = clients.filter(assigned_to_id=int(filters.collaborator))
     if filters.tag:
         clients = with_tag(clients, filters.tag)
-    if filters.questionnaire:
-        clients = with_questionnaire_state(clients, filters.questionnaire)
+    for name, value in filters.extra:
+        clients = _list_filters[name].apply(clients, value)
     return clients.order_by(*SORTS[filters.sort])

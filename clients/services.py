@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from clients import history
 from clients.models import Client, HistoryEntry
+from clients.signals import clients_created
 from firms.models import Firm, User
-from scoring.services import rescore_client, score_clients
 
 EDITABLE_FIELDS = Client.EDITABLE_FIELDS
 
@@ -22,39 +22,18 @@ def derived_vat_number(siren: str) -> str:
 
 
 def create_client(
-    *,
-    firm: Firm,
-    data: dict,
-    by: User | None,
-    action: str = HistoryEntry.Action.CREATED,
-    score: bool = True,
+    *, firm: Firm, data: dict, by: User | None, action: str = HistoryEntry.Action.CREATED
 ) -> Client:
-    """Create a client from cleaned data (see :class:`clients.forms.ClientForm`).
-
-    ``score=False`` leaves the first score to the caller, which scores many at once (import).
-    """
-    values = {name: value for name, value in data.items() if name in EDITABLE_FIELDS}
-    if not values.get("vat_number") and values.get("siren"):
-        values["vat_number"] = derived_vat_number(values["siren"])
-    with transaction.atomic():
-        client = Client.objects.create(firm=firm, **values)
-        if score:
-            rescore_client(firm=firm, client=client)
-        history.record(
-            client=client,
-            actor=by,
-            action=action,
-            changes=history.diff({}, history.snapshot(client, EDITABLE_FIELDS), Client),
-            summary=f"Fiche créée : {client.company_name}",
-        )
-    return client
+    """Create a client from cleaned data (see :class:`clients.forms.ClientForm`)."""
+    return create_clients(firm=firm, rows=[data], by=by, action=action)[0]
 
 
 def create_clients(
     *, firm: Firm, rows: list[dict], by: User | None, action: str = HistoryEntry.Action.IMPORTED
 ) -> list[Client]:
-    """Create many clients at once (an import chunk): the same values and history entries as
-    :func:`create_client`, in three statements whatever the number, then one scoring pass."""
+    """Create clients from cleaned data, each with its history entry, in three statements
+    whatever the number (an import writes a chunk at once); then tell the apps above
+    (``clients_created``: the scoring gives them their first score) in the same transaction."""
     clients = []
     for data in rows:
         values = {name: value for name, value in data.items() if name in EDITABLE_FIELDS}
@@ -73,7 +52,7 @@ def create_clients(
             )
             for client in clients
         )
-        score_clients(firm=firm, client_ids=[client.pk for client in clients])
+        clients_created.send(sender=Client, firm=firm, client_ids=[client.pk for client in clients])
     return clients
 
 

@@ -1,15 +1,13 @@
 from django.urls import path
 
 import clients.import_views as import_views
-from cartography.views import client as cartography_views
 from clients import views
-from fiscal_questionnaire import views as fiscal_views
 
 urlpatterns = [
     path("clients/", views.client_list, name="client_list"),
     path("clients/nouveau/", views.client_create, name="client_create"),
     path("clients/export/", views.client_export, name="client_export"),
-    path("clients/reattribuer/", views.client_reassign, name="client_reassign"),
+    path("clients/actions/", views.client_bulk_action, name="client_bulk_action"),
     path("clients/import/", import_views.client_import, name="client_import"),
     path(
         "clients/import/<int:import_id>/",
@@ -41,17 +39,6 @@ urlpatterns = [
     path("clients/<int:client_id>/archiver/", views.client_archive, name="client_archive"),
     path("clients/<int:client_id>/restaurer/", views.client_restore, name="client_restore"),
     path("clients/<int:client_id>/historique/", views.client_history, name="client_history"),
-    path("clients/<int:client_id>/fiscalite/", fiscal_views.fiscal_tab, name="client_fiscal"),
-    path(
-        "clients/<int:client_id>/cartographie/",
-        cartography_views.client_cartography,
-        name="client_cartography",
-    ),
-    path(
-        "clients/<int:client_id>/obligations/",
-        fiscal_views.obligations_tab,
-        name="client_obligations",
-    ),
     path(
         "clients/<int:client_id>/mandats/",
         views.client_tab,

@@ -2,20 +2,24 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clients import services
-from clients.forms import ClientForm, ReassignForm, firm_members
-from clients.models import Client, HistoryEntry
+from clients.bulk import bulk_actions_for, perform_bulk_action
+from clients.forms import ClientForm, firm_members
+from clients.models import HistoryEntry
 from clients.naf import naf_label
-from clients.selectors import ClientFilters, filter_clients, get_client_for_membership
+from clients.selectors import (
+    ClientFilters,
+    filter_clients,
+    get_client_for_membership,
+    list_filters,
+)
 from firms.access import require_supervision
 from jobs.services import start_job
-from scoring.selectors import attach_scores
 
 PAGE_SIZE = 50
 
@@ -32,14 +36,19 @@ PENDING_TABS = {
 
 def client_list(request: HttpRequest, firm_slug: str) -> HttpResponse:
     filters = ClientFilters.from_params(request.GET)
-    clients = filter_clients(request.membership, filters).select_related("assigned_to")
+    clients = (
+        filter_clients(request.membership, filters)
+        .select_related("assigned_to")
+        .prefetch_related("scores")
+    )
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    attach_scores(request.firm.pk, page.object_list)
     context = {
         "page": page,
         "filters": filters,
         # One list for the collaborator filter and the bulk reassignment.
         "members": list(firm_members(request.firm)) if request.membership.sees_whole_firm else [],
+        "bulk_actions": bulk_actions_for(request.membership),
+        "list_filters": [(each, filters.value_of(each.name)) for each in list_filters()],
         "querystring": _querystring(request, exclude="page"),
     }
     template = (
@@ -149,12 +158,11 @@ def client_tab(request: HttpRequest, firm_slug: str, client_id: int, tab: str) -
     )
 
 
-@require_supervision
 @require_POST
-def client_reassign(request: HttpRequest, firm_slug: str) -> HttpResponse:
-    """Bulk reassignment of the selected rows, or of the whole filtered list."""
+def client_bulk_action(request: HttpRequest, firm_slug: str) -> HttpResponse:
+    """A bulk action on the checked rows, or on the whole filtered list."""
     back = reverse("client_list", args=[firm_slug]) + "?" + request.POST.get("querystring", "")
-    return handle_bulk_reassign(
+    return perform_bulk_action(
         request,
         back=back,
         filtered_set=filter_clients(request.membership, ClientFilters.from_params(request.POST)),
@@ -166,33 +174,3 @@ def client_reassign(request: HttpRequest, firm_slug: str) -> HttpResponse:
 def client_export(request: HttpRequest, firm_slug: str) -> HttpResponse:
     job = start_job(firm=request.firm, kind="clients_csv_export", requested_by=request.user)
     return redirect("job_detail", firm_slug=firm_slug, job_id=job.pk)
-
-
-def handle_bulk_reassign(
-    request: HttpRequest, *, back: str, filtered_set: QuerySet[Client]
-) -> HttpResponse:
-    """The bulk reassignment that both client lists offer (Clients and Cartographie FE): the
-    bar's POST (``assignee``, ``scope`` "all" or the ``selected`` ids), then back to the list
-    with a message. ``filtered_set``: the list's clients under its filters (the "all" scope)."""
-    form = ReassignForm(request.POST, firm=request.firm)
-    if not form.is_valid():
-        messages.error(request, "Choisissez un collaborateur du cabinet.")
-        return redirect(back)
-    if request.POST.get("scope") == "all":
-        ids = filtered_set.values("pk")
-    else:
-        ids = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
-    clients = Client.objects.visible_to(request.membership).filter(pk__in=ids)
-    if not clients.exists():
-        messages.warning(request, "Aucun client sélectionné.")
-        return redirect(back)
-    moved = services.reassign_clients(
-        firm=request.firm,
-        clients=clients.select_related("assigned_to"),
-        collaborator=form.cleaned_data["assignee"],
-        by=request.user,
-    )
-    who = form.cleaned_data["assignee"] or "personne"
-    plural = "s" if moved > 1 else ""
-    messages.success(request, f"{moved} client{plural} attribué{plural} à {who}.")
-    return redirect(back)

@@ -73,10 +73,12 @@ INSTALLED_APPS = [
     "clients",
     "fiscal_questionnaire",
     "cartography",
-    "scoring",
     "mandates",
-    "invoicing",
+    "scoring",
     "reports",
+    "invoicing",
+    "portfolio",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -183,7 +185,7 @@ from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
     "weekly-portfolio-snapshots": {
-        "task": "cartography.take_portfolio_snapshots",
+        "task": "portfolio.take_portfolio_snapshots",
         "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
     },
     # Uploaded client files past CLIENT_IMPORT_RETENTION_DAYS, every night.

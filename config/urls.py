@@ -44,7 +44,9 @@ account_patterns = [
 firm_patterns = [
     path("", firm_views.firm_home, name="firm_home"),
     path("", include("clients.urls")),
+    path("", include("fiscal_questionnaire.urls")),
     path("", include("cartography.urls")),
+    path("", include("portfolio.urls")),
     path("", include("invoicing.urls")),
     path("", include("jobs.urls")),
     path("", include("scoring.urls")),

@@ -11,17 +11,37 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 
 from firms import emails
 from firms.api_tokens import hash_token, new_raw_token
 from firms.models import ApiToken, Firm, Invitation, Membership, Role, User
+from firms.signals import firm_created
 from firms.tenancy import firm_scope
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_PIXELS = (800, 400)
 INVITATION_SALT = "firms.invitation"
 INVITATION_MAX_AGE = 14 * 24 * 3600
+
+
+def create_firm(*, name: str, slug: str = "") -> Firm:
+    """Create a firm. The apps above give it what a new firm starts with (``firm_created``:
+    the default software catalogue and the DGFiP list of platforms), in the same transaction.
+    Without a slug, one is made from the name (``-2``, ``-3``… when taken)."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Donnez le nom du cabinet."})
+    base = slug or slugify(name)[:50] or "cabinet"
+    with transaction.atomic():
+        slug, n = base, 1
+        while Firm.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base[:45]}-{n}"
+        firm = Firm.objects.create(name=name, slug=slug)
+        firm_created.send(sender=Firm, firm=firm)
+    return firm
 
 
 def update_firm_profile(*, firm: Firm, data: dict, by: User) -> Firm:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from clients.models import Client
-from firms.models import Firm, Membership
+from firms.models import Firm
 from fiscal_questionnaire.models import Answer, Obligations
 from fiscal_questionnaire.questions import QUESTIONNAIRE_VERSION
 
@@ -41,8 +41,3 @@ def with_questionnaire_state(clients: QuerySet[Client], state: str) -> QuerySet[
     if state not in QUESTIONNAIRE_STATES:
         return clients
     return clients.filter(QUESTIONNAIRE_STATES[state][1])
-
-
-def clients_to_review(membership: Membership) -> QuerySet[Client]:
-    """Clients whose answers were given under an older version of the questionnaire."""
-    return with_questionnaire_state(Client.objects.visible_to(membership), "outdated")

@@ -23,7 +23,7 @@ from fiscal_questionnaire.questions import (
     visible_answers,
 )
 from fiscal_questionnaire.rules import derive_obligations
-from scoring.services import rescore_client
+from fiscal_questionnaire.signals import obligations_changed
 
 HISTORY_SUBJECT = "answers"
 DATE_FIELDS = (
@@ -215,7 +215,7 @@ def _store_obligations(
     derived = derived_obligations(firm=firm, client=client, answers=answers, now=now)
     if derived is None:
         rows.delete()
-        rescore_client(firm=firm, client=client)
+        obligations_changed.send(sender=Obligations, firm=firm, client_ids=[client.pk])
         return None
     fields = {
         field.name: getattr(derived, field.name)
@@ -224,7 +224,7 @@ def _store_obligations(
     }
     obligations, _ = rows.update_or_create(firm=firm, client=client, defaults=fields)
     # The score reads the obligations: same transaction, so they never disagree.
-    rescore_client(firm=firm, client=client)
+    obligations_changed.send(sender=Obligations, firm=firm, client_ids=[client.pk])
     return obligations
 
 

@@ -23,8 +23,8 @@ from fiscal_questionnaire.questions import (
     Question,
     visible_questions,
 )
-from fiscal_questionnaire.rules.reasons import french_date
 from fiscal_questionnaire.suggestions import Suggestion, suggestions_for
+from french_formats.dates import french_date
 
 # The size questions share one note on the reference financial year.
 SIZE_FIGURES = ("employees", "turnover_eur", "balance_sheet_eur")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clients.models import Client
+from clients.selectors import get_client_for_membership
 from fiscal_questionnaire import services
 from fiscal_questionnaire.answer_formats import parse_answer
 from fiscal_questionnaire.models import Answer
@@ -61,10 +62,7 @@ def obligations_tab(request: HttpRequest, firm_slug: str, client_id: int) -> Htt
 
 
 def _client(request: HttpRequest, client_id: int) -> Client:
-    # The same 404 as clients.selectors.get_client_for_membership, with the collaborator the
-    # tabs header shows.
-    clients = Client.objects.visible_to(request.membership).select_related("assigned_to")
-    return get_object_or_404(clients, pk=client_id)
+    return get_client_for_membership(request.membership, client_id)
 
 
 def _summary(obligations) -> dict:

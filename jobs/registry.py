@@ -1,4 +1,5 @@
-"""Job kinds: a name, a French label and the function that does the work."""
+"""Job kinds: a name, a French label and the function that does the work, registered by each
+app in its AppConfig.ready()."""
 
 from __future__ import annotations
 
@@ -20,16 +21,11 @@ class JobKind:
 _kinds: dict[str, JobKind] = {}
 
 
-def job_kind(
-    name: str, label: str
-) -> Callable[[Callable[[JobRun], None]], Callable[[JobRun], None]]:
-    def register(function: Callable[[JobRun], None]) -> Callable[[JobRun], None]:
-        if name in _kinds:
-            raise RuntimeError(f"job kind {name!r} registered twice")
-        _kinds[name] = JobKind(name=name, label=label, run=function)
-        return function
-
-    return register
+def register_job_kind(name: str, label: str, run: Callable[[JobRun], None]) -> None:
+    """Declare a kind of job; each app registers its own in its AppConfig.ready()."""
+    if name in _kinds:
+        raise RuntimeError(f"job kind {name!r} registered twice")
+    _kinds[name] = JobKind(name=name, label=label, run=run)
 
 
 def get_job_kind(name: str) -> JobKind:

@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class ScoringConfig(AppConfig):
     name = "scoring"
     verbose_name = "Score d'urgence"
+
+    def ready(self) -> None:
+        from cartography.signals import equipment_changed
+        from clients.signals import clients_created
+        from fiscal_questionnaire.signals import obligations_changed
+        from jobs.registry import register_job_kind
+        from scoring import jobs, services
+
+        register_job_kind(
+            "rescore_portfolio", "Recalcul des scores du portefeuille", jobs.rescore_portfolio_job
+        )
+        # A score reads the client, its obligations and its equipment: whatever changes them,
+        # the score follows in the same transaction.
+        for signal in (clients_created, obligations_changed, equipment_changed):
+            signal.connect(services.rescore_changed_clients)

@@ -102,8 +102,14 @@ def score_clients(
 
 
 def rescore_client(*, firm: Firm | int, client: Client) -> ClientScore:
-    """Recompute one client's score; the services that change its inputs call this."""
+    """Recompute one client's score."""
     return score_clients(firm=firm, client_ids=[client.pk])[0]
+
+
+def rescore_changed_clients(sender, *, firm: Firm | int, client_ids: Sequence[int], **kwargs):
+    """Receiver of the lower apps' signals (clients created, obligations or equipment changed):
+    score those clients again, inside the transaction that changed them."""
+    score_clients(firm=firm, client_ids=client_ids)
 
 
 def preview_spread(*, firm: Firm, grid: Grid, client_ids: Iterable[int]) -> dict[str, int]:

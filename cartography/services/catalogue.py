@@ -21,11 +21,11 @@ from cartography.models import (
     SoftwareProduct,
 )
 from cartography.services.equipment import EQUIPMENT
+from cartography.signals import equipment_changed
 from clients import history
 from clients.models import Client, HistoryEntry
 from firms.models import Firm, Membership
 from firms.tenancy import firm_scope
-from scoring.services import score_clients
 
 # --- Default catalogues -------------------------------------------------------------------------
 
@@ -33,14 +33,19 @@ from scoring.services import score_clients
 def install_default_catalogues(firm: Firm | int) -> tuple[int, int]:
     """Give a firm the default software catalogue and the DGFiP platforms it lacks (idempotent).
 
-    Called by the data migration for existing firms, by ``manage.py install_catalogues`` and,
-    lazily, by :func:`cartography.selectors.ensure_catalogues` when a firm's catalogue is empty.
+    Called when a firm is created (``firm_created``), by the data migration for the firms that
+    existed before, and by ``manage.py install_catalogues``.
     """
     firm_id = firm if isinstance(firm, int) else firm.pk
     with firm_scope(firm_id), transaction.atomic():
         return default_catalogue.install(
             firm_id, software_model=SoftwareProduct, platform_model=Platform
         )
+
+
+def install_catalogues_of_new_firm(sender, *, firm: Firm, **kwargs) -> None:
+    """Receiver of ``firms.signals.firm_created``: a new firm starts with the defaults."""
+    install_default_catalogues(firm)
 
 
 def refresh_platforms(*, firm: Firm, platforms: Iterable[default_catalogue.ListedPlatform]) -> dict:
@@ -93,7 +98,7 @@ def _rescore_users_of(firm: Firm, products: Iterable[SoftwareProduct]) -> None:
         .values_list("client_id", flat=True)
     )
     if client_ids:
-        score_clients(firm=firm, client_ids=sorted(client_ids))
+        equipment_changed.send(sender=SoftwareProduct, firm=firm, client_ids=sorted(client_ids))
 
 
 # --- Catalogue administration (administrators only) ---------------------------------------------

@@ -21,10 +21,10 @@ from cartography.models import (
     PlatformStatus,
     SoftwareCategory,
 )
+from cartography.signals import equipment_changed
 from clients import history
 from clients.models import Client, HistoryEntry
 from firms.models import Firm, User
-from scoring.services import rescore_client
 
 EQUIPMENT = "equipment"
 
@@ -40,7 +40,7 @@ def mark_reviewed(client: Client) -> None:
     transaction (the score reads the equipment)."""
     client.last_reviewed_at = timezone.now()
     client.save(update_fields=["last_reviewed_at", "updated_at"])
-    rescore_client(firm=client.firm_id, client=client)
+    equipment_changed.send(sender=Client, firm=client.firm_id, client_ids=[client.pk])
 
 
 def check_client(firm: Firm, client: Client) -> None:

@@ -19,7 +19,7 @@ from cartography.services.equipment import check_client, mark_reviewed
 from clients import history
 from clients.models import Client, HistoryEntry
 from firms.models import Firm, User
-from fiscal_questionnaire.answer_formats import parse_french_number
+from french_formats.numbers import parse_french_number
 
 # --- The digital profile ------------------------------------------------------------------------
 

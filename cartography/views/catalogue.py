@@ -133,7 +133,6 @@ def _row_form(
 
 @require_admin
 def catalogue_list(request: HttpRequest, firm_slug: str, catalogue: CataloguePages) -> HttpResponse:
-    selectors.ensure_catalogues(request.firm)
     form = catalogue.form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -25,7 +25,6 @@ from clients.selectors import get_client_for_membership
 
 
 def _context(request: HttpRequest, client: Client, **overrides) -> dict:
-    selectors.ensure_catalogues(request.firm)
     cartography = selectors.client_cartography(request.firm, client)
     context = {
         "client": client,

@@ -26,7 +26,6 @@ from clients.importing.reading import Table
 from clients.models import HistoryEntry
 from firms.models import Firm, User
 from firms.tenancy import firm_scope
-from scoring.services import score_clients
 
 IMPORTED = HistoryEntry.Action.IMPORTED
 
@@ -81,15 +80,8 @@ def apply_rows(rows: Iterable[RowPlan], *, firm: Firm, by: User | None, siren_co
 def _create_one_by_one(
     rows: list[RowPlan], *, firm: Firm, by: User | None, siren_column: str
 ) -> None:
-    created = []
     for row in rows:
         try:  # create_client's own atomic block is the savepoint rolled back on failure
-            client = services.create_client(
-                firm=firm, data=row.data, by=by, action=IMPORTED, score=False
-            )
+            services.create_client(firm=firm, data=row.data, by=by, action=IMPORTED)
         except IntegrityError:
             row.reject(siren_column, "Un client du cabinet a déjà ce SIREN.")
-        else:
-            created.append(client.pk)
-    if created:
-        score_clients(firm=firm, client_ids=created)

@@ -10,18 +10,12 @@ from clients.importing.applying import import_rows
 from clients.importing.mapping import mapping_from_json, missing_columns_message, missing_fields
 from clients.importing.planning import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan, plan_import
 from clients.importing.reading import ImportFileError, Table
-from clients.importing.services import (
-    DRY_RUN_JOB_KIND,
-    IMPORT_JOB_KIND,
-    record_dry_run,
-    stored_table,
-)
+from clients.importing.services import record_dry_run, stored_table
 from clients.jobs import neutralise_formula
 from clients.models import ClientImport
 from firms.models import Firm, User
 from firms.tenancy import firm_scope
 from jobs.progress import JobRun
-from jobs.registry import job_kind
 from jobs.services import JobError
 
 REPORT_NAME = "import-clients-compte-rendu.csv"
@@ -33,7 +27,6 @@ RESULT_LABELS = {
 }
 
 
-@job_kind(DRY_RUN_JOB_KIND, "Vérification d'un import de clients")
 def plan_client_import(run: JobRun) -> None:
     upload = _the_import(run)
     if upload.dry_run_job_id != run.job.pk or upload.status != ClientImport.Status.CHECKING:
@@ -52,7 +45,6 @@ def plan_client_import(run: JobRun) -> None:
         record_dry_run(firm=firm, upload=upload, job=run.job, plan=plan)
 
 
-@job_kind(IMPORT_JOB_KIND, "Import de clients")
 def import_clients(run: JobRun) -> None:
     upload = _the_import(run)
     table = _the_table(upload)

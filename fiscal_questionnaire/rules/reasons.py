@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from fiscal_questionnaire import legal_references as legal
 from fiscal_questionnaire.rules import law
+from french_formats.dates import french_date
+from french_formats.numbers import french_number
 
 if TYPE_CHECKING:
     from fiscal_questionnaire.rules.derivation import Situation
@@ -143,21 +145,6 @@ REASONS: dict[str, tuple[str, tuple[legal.LegalReference, ...]]] = {
         (legal.PUBLIC_SECTOR,),
     ),
 }
-
-FRENCH_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 def reason(rule: str, **details: str) -> dict[str, str]:
@@ -305,22 +292,12 @@ def _criteria(category: object) -> str:
     for ceiling in law.SIZE_CEILINGS:
         if ceiling.category == category:
             return (
-                f"moins de {_amount(ceiling.staff_below)} ETP et chiffre d'affaires "
+                f"moins de {french_number(ceiling.staff_below)} ETP et chiffre d'affaires "
                 f"≤ {_euros(ceiling.turnover_at_most)} ou total du bilan "
                 f"≤ {_euros(ceiling.balance_sheet_at_most)}"
             )
     return "au-delà des seuils des entreprises de taille intermédiaire"
 
 
-def french_date(day: date) -> str:
-    day_number = "1er" if day.day == 1 else str(day.day)
-    return f"{day_number} {FRENCH_MONTHS[day.month - 1]} {day.year}"
-
-
 def _euros(amount: int) -> str:
-    return f"{_amount(amount // 1_000_000)} M€"
-
-
-def _amount(number: int) -> str:
-    # French thousands separator: a narrow no-break space.
-    return f"{number:,}".replace(",", "\u202f")
+    return f"{french_number(amount // 1_000_000)} M€"

@@ -1,8 +1,7 @@
 from django import template
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from fiscal_questionnaire.selectors import QUESTIONNAIRE_STATES, client_obligations
+from fiscal_questionnaire.selectors import client_obligations
 from fiscal_questionnaire.sheet import missing_questions, obligation_lines
 
 register = template.Library()
@@ -22,16 +21,3 @@ def obligations_summary(context, client):
         "lines": obligation_lines(obligations) if obligations else [],
         "missing": missing_questions(obligations),
     }
-
-
-@register.simple_tag
-def questionnaire_state_options(selected: str) -> str:
-    """The <option>s of the client list's questionnaire filter."""
-    options = [("", "Tous les questionnaires")] + [
-        (key, label) for key, (label, _) in QUESTIONNAIRE_STATES.items()
-    ]
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((key, SELECTED if key == selected else "", label) for key, label in options),
-    )

@@ -14,18 +14,13 @@ from clients import history
 from clients.models import Client, HistoryEntry
 from firms.tenancy import firm_scope
 from fiscal_questionnaire import services
-from fiscal_questionnaire.answer_formats import (
-    NUMBER_EXPECTED,
-    YES_OR_NO_EXPECTED,
-    format_number,
-    parse_french_number,
-    shown_answer,
-)
+from fiscal_questionnaire.answer_formats import NUMBER_EXPECTED, YES_OR_NO_EXPECTED, shown_answer
 from fiscal_questionnaire.models import Answer, Obligations
 from fiscal_questionnaire.questions import QUESTIONNAIRE_VERSION, InvalidAnswers
 from fiscal_questionnaire.rules import derive_obligations
 from fiscal_questionnaire.selectors import clients_to_review, with_questionnaire_state
 from fiscal_questionnaire.suggestions import suggestions_for
+from french_formats.numbers import format_number, parse_french_number
 from tests import factories
 
 NNBSP = "\u202f"

@@ -1,0 +1,7 @@
+"""What the clients app tells the apps above it (they connect in their AppConfig.ready())."""
+
+from django.dispatch import Signal
+
+# New clients were written: firm (Firm or id), client_ids. Sent inside the creating
+# transaction, so synchronous receivers (the scoring) write in the same transaction.
+clients_created = Signal()

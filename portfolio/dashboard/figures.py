@@ -1,0 +1,47 @@
+"""The headline figures of a filtered set, in one aggregate query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, Q, QuerySet
+
+from clients.models import Client
+from portfolio.dashboard.filters import DETERMINED, ISSUING_CHOSEN, RECEPTION_CHOSEN
+from portfolio.models import CoveragePercentages
+
+
+@dataclass(frozen=True)
+class HeadlineFigures(CoveragePercentages):
+    clients: int = 0
+    high: int = 0
+    medium: int = 0
+    low: int = 0
+    unscored: int = 0
+    determined: int = 0
+    reception_pa: int = 0
+    issuing_due: int = 0
+    issuing_pa: int = 0
+    stale: int = 0
+    average_compliance: int | None = None
+
+
+def headline_figures(clients: QuerySet[Client]) -> HeadlineFigures:
+    """The figures of an annotated set (annotate_portfolio), in one aggregate query."""
+    figures = clients.aggregate(
+        clients=Count("pk"),
+        high=Count("pk", filter=Q(score_level="high")),
+        medium=Count("pk", filter=Q(score_level="medium")),
+        low=Count("pk", filter=Q(score_level="low")),
+        unscored=Count("pk", filter=Q(score_level__isnull=True)),
+        determined=Count("pk", filter=DETERMINED),
+        reception_pa=Count("pk", filter=RECEPTION_CHOSEN),
+        issuing_due=Count("pk", filter=Q(must_issue=True)),
+        issuing_pa=Count("pk", filter=Q(must_issue=True) & ISSUING_CHOSEN),
+        stale=Count("pk", filter=Q(is_stale=1)),
+        average_compliance=Avg("compliance"),
+    )
+    average = figures.pop("average_compliance")
+    return HeadlineFigures(
+        **figures, average_compliance=None if average is None else round(average)
+    )

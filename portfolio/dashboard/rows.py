@@ -1,0 +1,190 @@
+"""The rows of a page: ordered, sliced, read forwards or from the end of the list, and joined to
+their platforms and score breakdown for those rows alone; the pagination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+from django.db.models import F, FilteredRelation, Q, QuerySet
+
+from cartography.models import PlatformRole, PlatformStatus
+from clients.models import Client
+from firms.models import Firm
+from portfolio.dashboard.filters import (
+    CHOSEN_STAGE,
+    SORT_FIELDS,
+    annotate_portfolio,
+    stale_cutoff,
+)
+from scoring.models import ClientScore
+from scoring.portfolio_facts import NOT_READY, PLATFORM_STAGES, READY, UNKNOWN
+
+PAGE_SIZE = 50
+
+ROW_FIELDS = (
+    "pk",
+    "company_name",
+    "siren",
+    "assigned_to_id",
+    "collaborator_name",
+    "last_reviewed_at",
+    "is_stale",
+    "in_scope",
+    "complete",
+    "size_category",
+    "must_receive",
+    "receive_from",
+    "must_issue",
+    "issue_from",
+    "e_reporting",
+    "e_reporting_from",
+    "reception_status",
+    "reception_platform",
+    "issuing_status",
+    "issuing_platform",
+    "software_readiness",
+    "score_level",
+    "score_total",
+    "compliance",
+    "score_breakdown",
+)
+STATUS_LABELS = dict(PlatformStatus.choices)
+READINESS = {
+    READY: ("Prêts", "ok"),
+    NOT_READY: ("Pas prêt", "danger"),
+    UNKNOWN: ("À vérifier", "warn"),
+    None: ("Aucun logiciel", ""),
+}
+
+
+def dashboard_row(values: dict) -> dict:
+    """A row as the table reads it: the queried values with the score for the badge and the
+    labels worked out, all plain dictionary keys (the fastest lookup for templates)."""
+    reception, issuing = values["reception_status"], values["issuing_status"]
+    return {
+        **values,
+        "score": _score(values),
+        "has_software": values["software_readiness"] is not None,
+        "readiness_label": READINESS[values["software_readiness"]],
+        "reception_label": STATUS_LABELS.get(reception, ""),
+        "issuing_label": STATUS_LABELS.get(issuing, ""),
+        "reception_chosen": PLATFORM_STAGES.get(reception, 0) >= CHOSEN_STAGE,
+        "issuing_chosen": PLATFORM_STAGES.get(issuing, 0) >= CHOSEN_STAGE,
+    }
+
+
+def ordered(clients: QuerySet[Client], sort: str, *, reverse: bool = False) -> QuerySet[Client]:
+    """In the order of a sort key of SORT_FIELDS ("-" descending, empty values last), ties by
+    name then id so that pages never overlap. ``reverse``: the exact mirror of that order (so the
+    end of the list can be read from its start)."""
+    key = sort.removeprefix("-")
+    descending = sort.startswith("-")
+    ties_descending = key == "name" and descending
+    # (column, descending, may be null)
+    terms = [(name, descending, True) for name in SORT_FIELDS[key]]
+    terms += [("company_name", ties_descending, False), ("id", ties_descending, False)]
+    order = []
+    for name, desc, nullable in terms:
+        desc = desc != reverse
+        if nullable:  # empty values at the end of the list: first when it is read backwards
+            nulls = {"nulls_first": True} if reverse else {"nulls_last": True}
+            order.append(F(name).desc(**nulls) if desc else F(name).asc(**nulls))
+        else:
+            order.append(F(name).desc() if desc else F(name).asc())
+    return clients.order_by(*order)
+
+
+def page_rows(
+    firm: Firm,
+    clients: QuerySet[Client],
+    *,
+    sort: str,
+    offset: int,
+    limit: int = PAGE_SIZE,
+    count: int | None = None,
+) -> list[dict]:
+    """The rows of one page in two queries: the page's ids chosen on the filtered set (client
+    and facts only: sorted, sliced), then those rows alone joined to their platforms and to the
+    score's breakdown that the urgency badge shows. ``count``, the size of ``clients`` (from the
+    headline figures of the same filtered set), lets the second half be read from its end."""
+    if count is not None and offset >= count:
+        return []
+    if count is not None and offset + limit / 2 > count / 2:
+        # Past the middle, read the list backwards: sorting for the top of a reversed list stays
+        # cheap where a large OFFSET would sort (nearly) everything.
+        start = max(count - offset - limit, 0)
+        backwards = ordered(clients, sort, reverse=True).values_list("pk", flat=True)
+        page_ids = list(backwards[start : count - offset])[::-1]
+    else:
+        forwards = ordered(clients, sort).values_list("pk", flat=True)
+        page_ids = list(forwards[offset : offset + limit])
+    if not page_ids:
+        return []
+    page = Client.objects.for_firm(firm).filter(pk__in=page_ids)
+    rows = annotate_portfolio(page, cutoff=stale_cutoff(firm)).annotate(
+        reception=FilteredRelation(
+            "platforms", condition=Q(platforms__role=PlatformRole.RECEPTION)
+        ),
+        issuing=FilteredRelation("platforms", condition=Q(platforms__role=PlatformRole.ISSUING)),
+        reception_status=F("reception__status"),
+        reception_platform=F("reception__platform__name"),
+        issuing_status=F("issuing__status"),
+        issuing_platform=F("issuing__platform__name"),
+        score_breakdown=F("scores__breakdown"),
+    )
+    by_id = {row["pk"]: row for row in rows.values(*ROW_FIELDS)}
+    # In the order of the ids; a client deleted between the two queries is simply not shown.
+    return [dashboard_row(by_id[pk]) for pk in page_ids if pk in by_id]
+
+
+def _score(row: dict) -> ClientScore | None:
+    """The score as the urgency badge reads it (an unsaved instance: never written back)."""
+    if row["score_level"] is None:
+        return None
+    return ClientScore(
+        client_id=row["pk"],
+        level=row["score_level"],
+        total=row["score_total"],
+        compliance=row["compliance"],
+        breakdown=row["score_breakdown"] or [],
+    )
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """Offset pagination whose count comes from the headline figures (no second COUNT)."""
+
+    number: int
+    count: int
+    size: int = PAGE_SIZE
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, ceil(self.count / self.size))
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def start_index(self) -> int:
+        return self.offset + 1 if self.count else 0
+
+    @property
+    def end_index(self) -> int:
+        return min(self.offset + self.size, self.count)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @classmethod
+    def for_request(cls, raw: str | None, count: int) -> PageInfo:
+        number = int(raw) if raw and raw.isdigit() else 1
+        last = max(1, ceil(count / PAGE_SIZE))
+        return cls(number=min(max(number, 1), last), count=count)

@@ -1,0 +1,106 @@
+"""Cartographie FE, the portfolio dashboard, and the bulk actions on its rows."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from clients.bulk import bulk_actions_for, perform_bulk_action
+from clients.forms import firm_members
+from portfolio import dashboard as dashboard_selectors
+
+
+def dashboard(request: HttpRequest, firm_slug: str) -> HttpResponse:
+    """Cartographie FE: the portfolio (or the collaborator's own) with its figures and charts.
+    Filters live in the URL; an htmx request gets the results section only."""
+    filters = dashboard_selectors.DashboardFilters.from_params(request.GET)
+    clients = dashboard_selectors.portfolio_clients(request.membership, filters)
+    figures = dashboard_selectors.headline_figures(clients)
+    page = dashboard_selectors.PageInfo.for_request(request.GET.get("page"), figures.clients)
+    rows = dashboard_selectors.page_rows(
+        request.firm, clients, sort=filters.sort, offset=page.offset, count=page.count
+    )
+    querystring = _without(request.GET, "page")
+    context = {
+        "filters": filters,
+        "figures": figures,
+        "page": page,
+        "rows": rows,
+        "columns": _dashboard_columns(request, filters),
+        "querystring": querystring,
+        "page_link": f"?{querystring}&page=" if querystring else "?page=",
+        "bars": dashboard_selectors.urgency_bars(figures),
+        "progress": dashboard_selectors.progress_chart(
+            dashboard_selectors.recent_snapshots(request.firm)
+        ),
+        "members": list(firm_members(request.firm)) if request.membership.sees_whole_firm else [],
+        "bulk_actions": bulk_actions_for(request.membership),
+        "choices": {
+            "urgency": dashboard_selectors.URGENCY_CHOICES,
+            "size": dashboard_selectors.SIZE_CHOICES,
+            "obligation": dashboard_selectors.OBLIGATION_CHOICES,
+            "issuing_year": dashboard_selectors.ISSUING_YEAR_CHOICES,
+            "platform": dashboard_selectors.PLATFORM_CHOICES,
+        },
+    }
+    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    template = "portfolio/results.html" if partial else "portfolio/dashboard.html"
+    return render(request, template, context)
+
+
+# Sortable columns of the dashboard table, in order; None: not sortable.
+DASHBOARD_COLUMNS = (
+    ("name", "Client"),
+    ("urgency", "Urgence"),
+    ("compliance", "Conformité"),
+    ("collaborator", "Collaborateur"),
+    ("size", "Catégorie"),
+    ("receive", "Réception"),
+    ("issue", "Émission"),
+    ("e_reporting", "E‑reporting"),  # non-breaking hyphen
+    ("reception", "PA réception"),
+    ("issuing", "PA émission"),
+    ("software", "Logiciels"),
+    (None, "Mandat"),
+    ("reviewed", "Dernière revue"),
+)
+
+
+def _without(params, *names: str) -> str:
+    params = params.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _dashboard_columns(request: HttpRequest, filters) -> list[dict]:
+    """Each header's link: sorts by the column, reversed when it already sorts by it."""
+    columns = []
+    base = request.GET.copy()
+    base.pop("page", None)
+    for key, label in DASHBOARD_COLUMNS:
+        column = {"key": key, "label": label, "url": "", "arrow": "", "aria_sort": "none"}
+        if key:
+            params = base.copy()
+            params["sort"] = f"-{key}" if filters.sort == key else key
+            column["url"] = "?" + params.urlencode()
+            if filters.sort == key:
+                column.update(arrow="↑", aria_sort="ascending")
+            elif filters.sort == f"-{key}":
+                column.update(arrow="↓", aria_sort="descending")
+        columns.append(column)
+    return columns
+
+
+@require_POST
+def bulk_action(request: HttpRequest, firm_slug: str) -> HttpResponse:
+    """A bulk action from the dashboard: the checked rows, or the whole filtered set."""
+    querystring = request.POST.get("querystring", "")
+    filters = dashboard_selectors.DashboardFilters.from_params(QueryDict(querystring))
+    return perform_bulk_action(
+        request,
+        back=reverse("portfolio_dashboard", args=[firm_slug]) + "?" + querystring,
+        filtered_set=dashboard_selectors.portfolio_clients(request.membership, filters),
+    )
