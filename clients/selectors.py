@@ -28,7 +28,8 @@ UNASSIGNED = "none"
 def get_client_for_membership(membership: Membership, client_id: int) -> Client:
     """A client the member may see; any other (another firm's, or not assigned to a
     collaborator) is a 404, the same answer as a client that does not exist."""
-    return get_object_or_404(Client.objects.visible_to(membership), pk=client_id)
+    clients = Client.objects.visible_to(membership).select_related("assigned_to")
+    return get_object_or_404(clients, pk=client_id)
 
 
 @dataclass(frozen=True)

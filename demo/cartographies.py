@@ -17,7 +17,6 @@ from cartography.models import (
     DigitalProfile,
     PlatformRole,
     PlatformStatus,
-    PortfolioSnapshot,
     ReformReadiness,
     SoftwareProduct,
 )
@@ -25,6 +24,7 @@ from cartography.selectors import platform_catalogue
 from cartography.services import install_default_catalogues
 from clients.models import Client
 from firms.models import Firm
+from portfolio.models import PortfolioSnapshot
 from portfolio.snapshots import take_portfolio_snapshot, week_of
 
 # How far along a client is, with its weight in the portfolio.

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.test import override_settings
 
+from cartography.services import install_default_catalogues
 from firms.models import Firm, Membership, Role
 from tests import factories
 from tests.services import APP_ROLE, CHROMIUM, OWNER_ROLE, services
@@ -77,6 +78,13 @@ def firm_a(db) -> FirmCast:
 @pytest.fixture
 def firm_b(db) -> FirmCast:
     return _cast("Cabinet Bêta")
+
+
+@pytest.fixture
+def default_catalogues(firm_a):
+    """Firm A's default catalogues, as firms.services.create_firm installs them (the firms of
+    the fixtures are bare rows, so that tests start with empty catalogues)."""
+    install_default_catalogues(firm_a.firm)
 
 
 @pytest.fixture

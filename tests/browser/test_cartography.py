@@ -12,7 +12,9 @@ from tests import factories
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_collaborator_fills_a_clients_cartography(page: Page, live_server, firm_a, artifacts_dir):
+def test_a_collaborator_fills_a_clients_cartography(
+    page: Page, live_server, firm_a, default_catalogues, artifacts_dir
+):
     firm = firm_a.firm
     client = factories.make_client(
         firm, assigned_to=firm_a.collaborator.user, company_name="Boulangerie Martin"

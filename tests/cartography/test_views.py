@@ -17,7 +17,7 @@ def _url(firm_a, client, suffix=""):
     return f"/f/{firm_a.firm.slug}/clients/{client.pk}/cartographie/{suffix}"
 
 
-def test_the_tab_shows_the_three_sections(as_member, firm_a, client_a):
+def test_the_tab_shows_the_three_sections(as_member, firm_a, client_a, default_catalogues):
     response = as_member(firm_a.collaborator).get(_url(firm_a, client_a))
     assert response.status_code == 200
     html = response.content.decode()
@@ -25,8 +25,7 @@ def test_the_tab_shows_the_three_sections(as_member, firm_a, client_a):
     assert "Logiciels utilisés" in html and "Plateformes agréées" in html
     assert "Profil numérique" in html
     assert 'aria-current="page">Cartographie' in html
-    # The default catalogue was installed lazily for the firm.
-    assert "Pennylane" in html
+    assert "Pennylane" in html  # from the default catalogue
 
 
 def test_htmx_gets_the_section_only(as_member, firm_a, client_a):
@@ -42,9 +41,10 @@ def test_htmx_gets_the_section_only(as_member, firm_a, client_a):
     assert 'id="cartography-software"' in html and "Logiciel maison" in html
 
 
-def test_without_javascript_a_post_redirects_to_the_tab(as_member, firm_a, client_a):
+def test_without_javascript_a_post_redirects_to_the_tab(
+    as_member, firm_a, client_a, default_catalogues
+):
     member = as_member(firm_a.collaborator)
-    member.get(_url(firm_a, client_a))  # installs the catalogue
     response = member.post(
         _url(firm_a, client_a, "logiciels/"), {"label": "Sage 50", "version": "2025"}
     )
@@ -61,9 +61,8 @@ def test_a_free_software_needs_a_category(as_member, firm_a, client_a):
     assert "Choisissez une catégorie." in response.content.decode()
 
 
-def test_search_suggests_catalogue_entries(as_member, firm_a, client_a):
+def test_search_suggests_catalogue_entries(as_member, firm_a, client_a, default_catalogues):
     member = as_member(firm_a.collaborator)
-    member.get(_url(firm_a, client_a))
     response = member.get(_url(firm_a, client_a, "logiciels/recherche/"), {"label": "penny"})
     assert "Pennylane" in response.content.decode()
     with firm_scope(firm_a.firm):

@@ -106,8 +106,9 @@ def test_bulk_reassignment_of_checked_rows_writes_one_history_entry_each(client,
     factories.make_client(firm_a.firm, company_name="C")
     client.force_login(firm_a.supervisor.user)
     response = client.post(
-        f"/f/{firm_a.firm.slug}/clients/reattribuer/",
+        f"/f/{firm_a.firm.slug}/clients/actions/",
         {
+            "action": "reassign",
             "selected": [first.pk, second.pk],
             "assignee": firm_a.collaborator.user.pk,
             "scope": "selected",
@@ -133,8 +134,13 @@ def test_bulk_reassignment_of_the_whole_filtered_list(client, firm_a):
         factories.make_client(firm_a.firm, company_name=name)
     client.force_login(firm_a.admin.user)
     client.post(
-        f"/f/{firm_a.firm.slug}/clients/reattribuer/",
-        {"scope": "all", "q": "boulangerie", "assignee": firm_a.other_collaborator.user.pk},
+        f"/f/{firm_a.firm.slug}/clients/actions/",
+        {
+            "action": "reassign",
+            "scope": "all",
+            "q": "boulangerie",
+            "assignee": firm_a.other_collaborator.user.pk,
+        },
     )
     with firm_scope(firm_a.firm):
         moved = Client.objects.for_firm(firm_a.firm).filter(
@@ -151,7 +157,52 @@ def test_collaborators_cannot_reassign(client, firm_a, role):
     target = factories.make_client(firm_a.firm, assigned_to=firm_a.collaborator.user)
     client.force_login(getattr(firm_a, role).user)
     response = client.post(
-        f"/f/{firm_a.firm.slug}/clients/reattribuer/",
-        {"selected": [target.pk], "assignee": firm_a.other_collaborator.user.pk},
+        f"/f/{firm_a.firm.slug}/clients/actions/",
+        {
+            "action": "reassign",
+            "selected": [target.pk],
+            "assignee": firm_a.other_collaborator.user.pk,
+        },
     )
     assert response.status_code == 403
+
+
+def test_a_reassignment_without_a_chosen_collaborator_changes_nothing(client, firm_a):
+    """Unassigning is its own explicit choice ("none"): an empty choice is refused."""
+    target = factories.make_client(firm_a.firm, assigned_to=firm_a.collaborator.user)
+    client.force_login(firm_a.supervisor.user)
+    response = client.post(
+        f"/f/{firm_a.firm.slug}/clients/actions/",
+        {"action": "reassign", "scope": "selected", "selected": [target.pk], "assignee": ""},
+        follow=True,
+    )
+    assert "Choisissez à qui attribuer ces clients." in response.content.decode()
+    with firm_scope(firm_a.firm):
+        target.refresh_from_db()
+    assert target.assigned_to == firm_a.collaborator.user
+
+
+def test_unassigning_is_an_explicit_choice(client, firm_a):
+    target = factories.make_client(firm_a.firm, assigned_to=firm_a.collaborator.user)
+    client.force_login(firm_a.supervisor.user)
+    response = client.post(
+        f"/f/{firm_a.firm.slug}/clients/actions/",
+        {"action": "reassign", "scope": "selected", "selected": [target.pk], "assignee": "none"},
+        follow=True,
+    )
+    assert "1 client n&#x27;est plus attribué à personne." in response.content.decode()
+    with firm_scope(firm_a.firm):
+        target.refresh_from_db()
+    assert target.assigned_to is None
+
+
+def test_an_unknown_bulk_action_is_refused_with_a_message(client, firm_a):
+    target = factories.make_client(firm_a.firm, assigned_to=firm_a.collaborator.user)
+    client.force_login(firm_a.supervisor.user)
+    response = client.post(
+        f"/f/{firm_a.firm.slug}/clients/actions/",
+        {"action": "explode", "selected": [target.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Choisissez une action." in response.content.decode()

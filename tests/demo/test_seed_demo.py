@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.utils import timezone
 from stdnum.fr import siren, siret, tva
 
-from cartography.models import PortfolioSnapshot
 from clients.models import Client
 from demo.management.commands.seed_demo import DEMO_PASSWORD, HISTORY_WEEKS
 from firms.models import Firm, Membership, Role, User
 from firms.tenancy import firm_scope
+from portfolio.models import PortfolioSnapshot
 from portfolio.snapshots import week_of
 
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from cartography.tasks import take_portfolio_snapshots
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cartography.models import ClientPlatform, ClientSoftware, Platform, PortfolioSnapshot
+from cartography.models import ClientPlatform, ClientSoftware, Platform
 from clients.models import Client
 from firms.tenancy import firm_scope
 from fiscal_questionnaire.models import Obligations
@@ -25,7 +24,9 @@ from portfolio.dashboard import (
     page_rows,
     portfolio_clients,
 )
+from portfolio.models import PortfolioSnapshot
 from portfolio.snapshots import take_portfolio_snapshot, week_of
+from portfolio.tasks import take_portfolio_snapshots
 from scoring.inputs import scoring_inputs
 from scoring.models import ClientScore, PortfolioFacts
 from scoring.portfolio_facts import portfolio_facts
@@ -416,6 +417,7 @@ def test_reassigning_the_checked_rows(as_member, firm_a, portfolio):
     response = as_member(firm_a.supervisor).post(
         reverse("portfolio_bulk_action", args=[firm_a.firm.slug]),
         {
+            "action": "reassign",
             "scope": "selected",
             "selected": [portfolio["alpha"].pk],
             "assignee": target.pk,
@@ -433,7 +435,7 @@ def test_reassigning_the_checked_rows(as_member, firm_a, portfolio):
 def test_reassigning_the_whole_filtered_set(as_member, firm_a, portfolio):
     response = as_member(firm_a.admin).post(
         reverse("portfolio_bulk_action", args=[firm_a.firm.slug]),
-        {"scope": "all", "assignee": "", "querystring": "stale=1"},
+        {"action": "reassign", "scope": "all", "assignee": "none", "querystring": "stale=1"},
     )
     assert response.status_code == 302
     with firm_scope(firm_a.firm):
@@ -448,7 +450,7 @@ def test_reassigning_the_whole_filtered_set(as_member, firm_a, portfolio):
 def test_a_collaborator_may_not_reassign(as_member, firm_a, portfolio):
     response = as_member(firm_a.collaborator).post(
         reverse("portfolio_bulk_action", args=[firm_a.firm.slug]),
-        {"scope": "all", "assignee": ""},
+        {"action": "reassign", "scope": "all", "assignee": "none"},
     )
     assert response.status_code == 403
 
