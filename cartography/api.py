@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
@@ -25,6 +24,7 @@ from cartography.models import (
     SoftwareProduct,
 )
 from clients.models import Client
+from firms.models import Role
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -220,15 +220,14 @@ class _CatalogueViewSet(
     """Read for every member; create and update for administrators (403 otherwise)."""
 
     lookup_value_converter = "int"
+    write_roles = (Role.ADMIN,)
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs[self.lookup_url_kwarg])
 
     def _write(self, call, **kwargs):
         try:
-            return call(firm=self.request.firm, by=self.request.membership, **kwargs)
-        except PermissionDenied:
-            raise
+            return call(firm=self.request.firm, by=self.request.user, **kwargs)
         except DjangoValidationError as error:
             detail = error.message_dict if hasattr(error, "error_dict") else error.messages
             raise ValidationError(detail) from error

@@ -99,9 +99,37 @@ def client_cartography(firm: Firm, client: Client) -> Cartography:
 
 
 def cartography_inputs_for_clients(firm: Firm | int, client_ids: Iterable[int]) -> dict[int, dict]:
-    """:func:`cartography_inputs` for many clients of a firm in three queries, keyed by client id.
+    """Each client's cartography as plain data for the scoring (no model instances), in three
+    queries, keyed by client id. Every requested id gets an entry (an empty cartography when
+    nothing is recorded)::
 
-    Every requested id gets an entry (an empty cartography when nothing is recorded).
+        {
+            "profile": {                      # REGULATION.md §4, every code always present,
+                "invoice_tool": str | None,   # None = unanswered
+                #   "paper" | "word_excel" | "invoicing_software" | "accounting_software"
+                #   | "erp" | "pos"
+                "invoices_issued_per_month": int | None,
+                "invoices_received_per_month": int | None,
+                "paper_share_received": int | None,      # percent 0–100
+                "purchase_entry": str | None,  # "client_manual" | "firm" | "automated"
+                "bank_feed": bool | None,
+                "has_pos": bool | None,
+                "digital_maturity": str | None,  # "low" | "medium" | "high"
+            },
+            "software": [                     # one item per software the client uses
+                {
+                    "category": str,  # "accounting" | "invoicing" | "erp" | "point_of_sale"
+                                      # | "purchasing" | "payroll" | "other"
+                    "reform_ready": bool | None,  # the catalogue's judgement; None = unknown
+                                                  # (and always None for a free-typed software)
+                    "used_for_issuing": bool,
+                    "used_for_receiving": bool,
+                },
+            ],
+            "reception_platform": str | None,  # status of the PA for reception, None = none
+            "issuing_platform": str | None,    # status of the PA for issuing, None = none
+            #   status: "considered" | "chosen" | "contract_signed" | "connected" | "tested"
+        }
     """
     ids = list(client_ids)
     inputs = {client_id: _empty_inputs() for client_id in ids}
@@ -136,39 +164,3 @@ def _empty_inputs() -> dict:
         "reception_platform": None,
         "issuing_platform": None,
     }
-
-
-def cartography_inputs(client: Client) -> dict:
-    """The cartography of one client as plain data for the scoring (no model instances)::
-
-        {
-            "profile": {                      # REGULATION.md §4, every code always present,
-                "invoice_tool": str | None,   # None = unanswered
-                #   "paper" | "word_excel" | "invoicing_software" | "accounting_software"
-                #   | "erp" | "pos"
-                "invoices_issued_per_month": int | None,
-                "invoices_received_per_month": int | None,
-                "paper_share_received": int | None,      # percent 0–100
-                "purchase_entry": str | None,  # "client_manual" | "firm" | "automated"
-                "bank_feed": bool | None,
-                "has_pos": bool | None,
-                "digital_maturity": str | None,  # "low" | "medium" | "high"
-            },
-            "software": [                     # one item per software the client uses
-                {
-                    "category": str,  # "accounting" | "invoicing" | "erp" | "point_of_sale"
-                                      # | "purchasing" | "payroll" | "other"
-                    "reform_ready": bool | None,  # the catalogue's judgement; None = unknown
-                                                  # (and always None for a free-typed software)
-                    "used_for_issuing": bool,
-                    "used_for_receiving": bool,
-                },
-            ],
-            "reception_platform": str | None,  # status of the PA for reception, None = none
-            "issuing_platform": str | None,    # status of the PA for issuing, None = none
-            #   status: "considered" | "chosen" | "contract_signed" | "connected" | "tested"
-        }
-
-    Three queries; for many clients use :func:`cartography_inputs_for_clients`.
-    """
-    return cartography_inputs_for_clients(client.firm_id, [client.pk])[client.pk]

@@ -8,6 +8,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from firms.models import Role
 
@@ -30,3 +31,14 @@ def require_role(*roles: Role) -> Callable:
 
 require_admin = require_role(Role.ADMIN)
 require_supervision = require_role(*SUPERVISION_ROLES)
+
+
+class WriteRolePermission(BasePermission):
+    """The API's role check: reading is for every member of the token's firm; writing needs
+    one of the view's ``write_roles`` (every role when the view names none)."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        roles = getattr(view, "write_roles", None)
+        return roles is None or request.membership.role in roles

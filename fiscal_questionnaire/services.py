@@ -12,12 +12,11 @@ from django.utils import timezone
 from clients import history
 from clients.models import Client, HistoryEntry
 from firms.models import Firm, User
-from fiscal_questionnaire.answer_formats import parse_answer, shown_answer
+from fiscal_questionnaire.answer_formats import shown_answer
 from fiscal_questionnaire.models import Answer, Obligations
 from fiscal_questionnaire.questions import (
     QUESTIONNAIRE_VERSION,
     QUESTIONS_BY_CODE,
-    InvalidAnswers,
     ensure_valid_answers,
     validate_answers,
     visible_answers,
@@ -41,22 +40,6 @@ BOOLEAN_FIELDS = (
     "e_reporting_payments",
     "chorus_pro",
 )
-
-
-def save_answer(
-    *, firm: Firm, client: Client, code: str, raw_value: object, by: User | None
-) -> Obligations | None:
-    """Save one answer as the collaborator typed it ("1 500 000", "1,5 M€", "oui").
-
-    An empty value removes the answer. Raises ``InvalidAnswers`` ({code: French message}) if the
-    text cannot be read or the value does not fit the catalogue. Returns the client's obligations
-    as recomputed (``None`` once the client has no answer left).
-    """
-    question = QUESTIONS_BY_CODE.get(code)
-    if question is None:
-        raise InvalidAnswers({code: "Question inconnue."})
-    value = parse_answer(question, raw_value)
-    return save_answers(firm=firm, client=client, values={code: value}, by=by)
 
 
 def save_answers(

@@ -30,7 +30,6 @@ def dashboard(request: HttpRequest, firm_slug: str) -> HttpResponse:
         "rows": rows,
         "columns": _dashboard_columns(request, filters),
         "querystring": querystring,
-        "page_link": f"?{querystring}&page=" if querystring else "?page=",
         "bars": dashboard_selectors.urgency_bars(figures),
         "progress": dashboard_selectors.progress_chart(
             dashboard_selectors.recent_snapshots(request.firm)

@@ -12,20 +12,13 @@ from rest_framework.views import APIView
 
 from clients.models import Client
 from scoring.models import ClientScore
+from scoring.services import SCORE_FIELDS
 
 
 class ScoreSerializer(serializers.ModelSerializer):
     class Meta:
         model = ClientScore
-        fields = [
-            "total",
-            "level",
-            "compliance",
-            "breakdown",
-            "checkpoints",
-            "grid_version",
-            "computed_at",
-        ]
+        fields = SCORE_FIELDS
 
 
 class ClientScoreView(APIView):

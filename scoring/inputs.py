@@ -8,25 +8,11 @@ from datetime import date
 
 from cartography.selectors import cartography_inputs_for_clients
 from fiscal_questionnaire.models import Obligations
+from fiscal_questionnaire.rules import RESULT_KEYS
 from scoring.engine import ScoringInput, SoftwareItem
 
 # derive_obligations' result keys that the engine reads, stored as columns of Obligations.
-OBLIGATION_KEYS = (
-    "in_scope",
-    "size_category",
-    "must_receive",
-    "receive_from",
-    "must_issue",
-    "issue_from",
-    "e_reporting_transactions",
-    "e_reporting_transactions_from",
-    "e_reporting_payments",
-    "e_reporting_payments_from",
-    "e_reporting_frequency",
-    "chorus_pro",
-    "complete",
-    "missing",
-)
+OBLIGATION_KEYS = tuple(key for key in RESULT_KEYS if key != "reasons")
 
 
 def _as_result(row: dict) -> dict:

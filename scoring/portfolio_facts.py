@@ -12,16 +12,20 @@ from scoring.engine.criteria import PLATFORM_STATUSES
 PLATFORM_STAGES = {status: stage for stage, status in enumerate(PLATFORM_STATUSES, start=1)}
 NOT_READY, UNKNOWN, READY = 0, 1, 2
 
-FACT_FIELDS = (
-    "size_category",
-    "in_scope",
-    "obligations_complete",
+# The duties and their dates, as the dashboard's columns show them.
+OBLIGATION_FACTS = (
     "must_receive",
     "receive_from",
     "must_issue",
     "issue_from",
     "e_reporting",
     "e_reporting_from",
+)
+FACT_FIELDS = (
+    "size_category",
+    "in_scope",
+    "obligations_complete",
+    *OBLIGATION_FACTS,
     "reception_stage",
     "issuing_stage",
     "software_readiness",

@@ -101,11 +101,6 @@ def score_clients(
     return scores
 
 
-def rescore_client(*, firm: Firm | int, client: Client) -> ClientScore:
-    """Recompute one client's score."""
-    return score_clients(firm=firm, client_ids=[client.pk])[0]
-
-
 def rescore_changed_clients(sender, *, firm: Firm | int, client_ids: Sequence[int], **kwargs):
     """Receiver of the lower apps' signals (clients created, obligations or equipment changed):
     score those clients again, inside the transaction that changed them."""

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cartography import default_catalogue
@@ -24,7 +24,7 @@ from cartography.services.equipment import EQUIPMENT
 from cartography.signals import equipment_changed
 from clients import history
 from clients.models import Client, HistoryEntry
-from firms.models import Firm, Membership
+from firms.models import Firm, User
 from firms.tenancy import firm_scope
 
 # --- Default catalogues -------------------------------------------------------------------------
@@ -107,11 +107,6 @@ def _rescore_users_of(firm: Firm, products: Iterable[SoftwareProduct]) -> None:
 # described once in a _Catalogue below.
 
 
-def _require_admin(firm: Firm, by: Membership) -> None:
-    if by.firm_id != firm.pk or not by.is_admin:
-        raise PermissionDenied
-
-
 def _product_values(data: Mapping) -> dict:
     values = {
         "vendor": (data.get("vendor") or "").strip(),
@@ -192,8 +187,7 @@ def _check_not_listed(
         raise ValidationError({"name": catalogue.already_listed})
 
 
-def _add_entry(catalogue: _Catalogue[Entry], *, firm: Firm, data: Mapping, by: Membership) -> Entry:
-    _require_admin(firm, by)
+def _add_entry(catalogue: _Catalogue[Entry], *, firm: Firm, data: Mapping, by: User) -> Entry:
     values = catalogue.values(data)
     with transaction.atomic():
         _check_not_listed(catalogue, firm, values)
@@ -201,9 +195,8 @@ def _add_entry(catalogue: _Catalogue[Entry], *, firm: Firm, data: Mapping, by: M
 
 
 def _update_entry(
-    catalogue: _Catalogue[Entry], *, firm: Firm, entry: Entry, data: Mapping, by: Membership
+    catalogue: _Catalogue[Entry], *, firm: Firm, entry: Entry, data: Mapping, by: User
 ) -> Entry:
-    _require_admin(firm, by)
     values = catalogue.values(data)
     with transaction.atomic():
         _check_not_listed(catalogue, firm, values, exclude=entry.pk)
@@ -215,17 +208,15 @@ def _update_entry(
     return entry
 
 
-def _set_active(*, firm: Firm, entry: Entry, active: bool, by: Membership) -> Entry:
-    _require_admin(firm, by)
+def _set_active(*, firm: Firm, entry: Entry, active: bool, by: User) -> Entry:
     entry.is_active = active
     entry.save(update_fields=["is_active"])
     return entry
 
 
 def _merge_entries(
-    catalogue: _Catalogue[Entry], *, firm: Firm, kept: Entry, duplicate: Entry, by: Membership
+    catalogue: _Catalogue[Entry], *, firm: Firm, kept: Entry, duplicate: Entry, by: User
 ) -> int:
-    _require_admin(firm, by)
     if kept.pk == duplicate.pk or kept.firm_id != firm.pk or duplicate.firm_id != firm.pk:
         raise ValidationError(catalogue.two_entries_needed)
     uses = catalogue.usage_model.objects.for_firm(firm).filter(**{catalogue.usage_field: duplicate})
@@ -248,12 +239,12 @@ def _merge_entries(
 
 
 def _record_merge(
-    *, firm: Firm, clients: Iterable[Client], by: Membership, label: str, old: str, new: str
+    *, firm: Firm, clients: Iterable[Client], by: User, label: str, old: str, new: str
 ) -> None:
     HistoryEntry.objects.bulk_create(
         history.entry(
             client=client,
-            actor=by.user,
+            actor=by,
             action=HistoryEntry.Action.UPDATED,
             subject=EQUIPMENT,
             summary=f"Catalogue : « {old} » fusionné dans « {new} »",
@@ -263,51 +254,49 @@ def _record_merge(
     )
 
 
-def add_software_product(*, firm: Firm, data: Mapping, by: Membership) -> SoftwareProduct:
+def add_software_product(*, firm: Firm, data: Mapping, by: User) -> SoftwareProduct:
     """Add an entry to the software catalogue; the same vendor and name twice is refused."""
     return _add_entry(_SOFTWARE, firm=firm, data=data, by=by)
 
 
 def update_software_product(
-    *, firm: Firm, product: SoftwareProduct, data: Mapping, by: Membership
+    *, firm: Firm, product: SoftwareProduct, data: Mapping, by: User
 ) -> SoftwareProduct:
     """Rename, recategorise, mark reform-ready, annotate. Clients see the change at once."""
     return _update_entry(_SOFTWARE, firm=firm, entry=product, data=data, by=by)
 
 
 def set_software_product_active(
-    *, firm: Firm, product: SoftwareProduct, active: bool, by: Membership
+    *, firm: Firm, product: SoftwareProduct, active: bool, by: User
 ) -> SoftwareProduct:
     """An inactive entry is no longer offered; clients that use it keep it."""
     return _set_active(firm=firm, entry=product, active=active, by=by)
 
 
 def merge_software_products(
-    *, firm: Firm, kept: SoftwareProduct, duplicate: SoftwareProduct, by: Membership
+    *, firm: Firm, kept: SoftwareProduct, duplicate: SoftwareProduct, by: User
 ) -> int:
     """Point every client's use of ``duplicate`` to ``kept``, deactivate ``duplicate``, and tell
     each client's history. Returns the number of client software rows moved."""
     return _merge_entries(_SOFTWARE, firm=firm, kept=kept, duplicate=duplicate, by=by)
 
 
-def add_platform(*, firm: Firm, data: Mapping, by: Membership) -> Platform:
+def add_platform(*, firm: Firm, data: Mapping, by: User) -> Platform:
     """Add a platform of the firm's own to the catalogue (the DGFiP ones come with the list)."""
     return _add_entry(_PLATFORMS, firm=firm, data=data, by=by)
 
 
-def update_platform(*, firm: Firm, platform: Platform, data: Mapping, by: Membership) -> Platform:
+def update_platform(*, firm: Firm, platform: Platform, data: Mapping, by: User) -> Platform:
     """Rename or annotate a platform; its DGFiP registration is left to the list."""
     return _update_entry(_PLATFORMS, firm=firm, entry=platform, data=data, by=by)
 
 
-def set_platform_active(
-    *, firm: Firm, platform: Platform, active: bool, by: Membership
-) -> Platform:
+def set_platform_active(*, firm: Firm, platform: Platform, active: bool, by: User) -> Platform:
     """An inactive platform is no longer offered; clients that chose it keep it."""
     return _set_active(firm=firm, entry=platform, active=active, by=by)
 
 
-def merge_platforms(*, firm: Firm, kept: Platform, duplicate: Platform, by: Membership) -> int:
+def merge_platforms(*, firm: Firm, kept: Platform, duplicate: Platform, by: User) -> int:
     """Point every client's use of ``duplicate`` to ``kept`` (status dates kept), deactivate
     ``duplicate``, record it in each client's history."""
     return _merge_entries(_PLATFORMS, firm=firm, kept=kept, duplicate=duplicate, by=by)

@@ -136,7 +136,7 @@ def catalogue_list(request: HttpRequest, firm_slug: str, catalogue: CataloguePag
     form = catalogue.form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            entry = catalogue.add(firm=request.firm, data=form.cleaned_data, by=request.membership)
+            entry = catalogue.add(firm=request.firm, data=form.cleaned_data, by=request.user)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -162,7 +162,7 @@ def catalogue_edit(
             catalogue.update(
                 firm=request.firm,
                 data=form.cleaned_data,
-                by=request.membership,
+                by=request.user,
                 **{catalogue.entry_name: entry},
             )
         except ValidationError as error:
@@ -190,7 +190,7 @@ def catalogue_merge(
             firm=request.firm,
             kept=form.cleaned_data["kept"],
             duplicate=duplicate,
-            by=request.membership,
+            by=request.user,
         )
         messages.success(request, catalogue.merged.format(entry=duplicate, moved=moved))
         return redirect(catalogue.list_url, firm_slug=firm_slug)
@@ -207,7 +207,7 @@ def catalogue_toggle(
         catalogue.set_active(
             firm=request.firm,
             active=not entry.is_active,
-            by=request.membership,
+            by=request.user,
             **{catalogue.entry_name: entry},
         )
         messages.success(request, "Catalogue enregistré.")

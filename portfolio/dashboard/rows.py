@@ -18,7 +18,7 @@ from portfolio.dashboard.filters import (
     stale_cutoff,
 )
 from scoring.models import ClientScore
-from scoring.portfolio_facts import NOT_READY, PLATFORM_STAGES, READY, UNKNOWN
+from scoring.portfolio_facts import NOT_READY, OBLIGATION_FACTS, PLATFORM_STAGES, READY, UNKNOWN
 
 PAGE_SIZE = 50
 
@@ -33,12 +33,7 @@ ROW_FIELDS = (
     "in_scope",
     "complete",
     "size_category",
-    "must_receive",
-    "receive_from",
-    "must_issue",
-    "issue_from",
-    "e_reporting",
-    "e_reporting_from",
+    *OBLIGATION_FACTS,
     "reception_status",
     "reception_platform",
     "issuing_status",
@@ -174,6 +169,19 @@ class PageInfo:
     @property
     def end_index(self) -> int:
         return min(self.offset + self.size, self.count)
+
+    @property
+    def paginator(self) -> PageInfo:
+        """Itself: the pagination partial reads a Django Page's ``page.paginator.count``."""
+        return self
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
 
     @property
     def has_previous(self) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from firms.tenancy import firm_scope
-from scoring.services import rescore_client
+from scoring.services import score_clients
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,7 @@ def test_the_badge_and_its_breakdown_follow_the_cartography(
         firm_a.firm, assigned_to=firm_a.collaborator.user, company_name="Garage Moreau"
     )
     with firm_scope(firm_a.firm):
-        rescore_client(firm=firm_a.firm, client=client)
+        score_clients(firm=firm_a.firm, client_ids=[client.pk])[0]
     page.set_viewport_size({"width": 1440, "height": 1000})
     tab = f"/f/{firm_a.firm.slug}/clients/{client.pk}/cartographie/"
     _login(page, live_server, firm_a.collaborator.user, tab)
@@ -61,7 +61,7 @@ def test_an_administrator_reweights_previews_saves_and_the_portfolio_is_rescored
 ):
     client = factories.make_client(firm_a.firm, company_name="Café de la Poste")
     with firm_scope(firm_a.firm):
-        rescore_client(firm=firm_a.firm, client=client)
+        score_clients(firm=firm_a.firm, client_ids=[client.pk])[0]
     page.set_viewport_size({"width": 1440, "height": 1000})
     editor = f"/f/{firm_a.firm.slug}/parametres/score/"
     _login(page, live_server, firm_a.admin.user, editor)

@@ -4,9 +4,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cartography import services
-from cartography.selectors import cartography_inputs, cartography_inputs_for_clients
+from cartography.selectors import cartography_inputs_for_clients
 from firms.tenancy import firm_scope
 from tests import factories
+
+
+def cartography_inputs(client):
+    return cartography_inputs_for_clients(client.firm_id, [client.pk])[client.pk]
 
 
 def test_an_empty_cartography(firm_a, client_a):

@@ -14,9 +14,14 @@ from clients import history
 from clients.models import Client, HistoryEntry
 from firms.tenancy import firm_scope
 from fiscal_questionnaire import services
-from fiscal_questionnaire.answer_formats import NUMBER_EXPECTED, YES_OR_NO_EXPECTED, shown_answer
+from fiscal_questionnaire.answer_formats import (
+    NUMBER_EXPECTED,
+    YES_OR_NO_EXPECTED,
+    parse_answer,
+    shown_answer,
+)
 from fiscal_questionnaire.models import Answer, Obligations
-from fiscal_questionnaire.questions import QUESTIONNAIRE_VERSION, InvalidAnswers
+from fiscal_questionnaire.questions import QUESTIONNAIRE_VERSION, QUESTIONS_BY_CODE, InvalidAnswers
 from fiscal_questionnaire.rules import derive_obligations
 from fiscal_questionnaire.selectors import with_questionnaire_state
 from fiscal_questionnaire.suggestions import suggestions_for
@@ -111,12 +116,15 @@ def _history(firm, client) -> list[HistoryEntry]:
 
 
 def _save(firm_a, client, code, raw, by=None):
+    """One answer as the collaborator typed it, read and saved as the Fiscalité tab does."""
+    question = QUESTIONS_BY_CODE.get(code)
+    if question is None:
+        raise InvalidAnswers({code: "Question inconnue."})
     with firm_scope(firm_a.firm):
-        return services.save_answer(
+        return services.save_answers(
             firm=firm_a.firm,
             client=client,
-            code=code,
-            raw_value=raw,
+            values={code: parse_answer(question, raw)},
             by=by or firm_a.collaborator.user,
         )
 

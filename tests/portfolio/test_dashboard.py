@@ -30,7 +30,7 @@ from portfolio.tasks import take_portfolio_snapshots
 from scoring.inputs import scoring_inputs
 from scoring.models import ClientScore, PortfolioFacts
 from scoring.portfolio_facts import portfolio_facts
-from scoring.services import rescore_client
+from scoring.services import score_clients
 from tests import factories
 
 MAX_QUERIES = 12
@@ -265,7 +265,7 @@ def test_clients_of_undecided_size_sort_last_both_ways(as_member, firm_a):
     equip(firm, factories.make_client(firm, company_name="Taille connue"), level="low", size="PME")
     undecided = factories.make_client(firm, company_name="Taille inconnue")
     with firm_scope(firm):
-        rescore_client(firm=firm, client=undecided)  # scored, the size not determined
+        score_clients(firm=firm, client_ids=[undecided.pk])[0]  # scored, the size not determined
     member = as_member(firm_a.admin)
     for sort in ("size", "-size"):
         assert names(member.get(url(firm_a, sort=sort))) == ["Taille connue", "Taille inconnue"]

@@ -22,7 +22,7 @@ from scoring.engine import ScoringInput, SoftwareItem
 from scoring.inputs import scoring_inputs
 from scoring.models import ClientScore, PortfolioFacts
 from scoring.portfolio_facts import FACT_FIELDS, NOT_READY, READY, UNKNOWN, portfolio_facts
-from scoring.services import rescore_client
+from scoring.services import score_clients
 from tests import factories
 
 TODAY = date(2026, 11, 25)
@@ -112,7 +112,7 @@ def test_scoring_writes_the_facts_with_the_score_and_a_platform_change_updates_t
     firm = firm_a.firm
     client = factories.make_client(firm)
     with firm_scope(firm):
-        score = rescore_client(firm=firm, client=client)
+        score = score_clients(firm=firm, client_ids=[client.pk])[0]
         facts = _facts(firm, client)
         assert (facts.level, facts.total, facts.compliance) == (
             score.level,
@@ -160,7 +160,7 @@ def test_the_migration_fills_the_same_facts_as_the_scoring(firm_a):
             e_reporting_payments=True,
             e_reporting_payments_from=date(2027, 9, 1),
         )
-        rescore_client(firm=firm, client=payments_only.client)
+        score_clients(firm=firm, client_ids=[payments_only.client.pk])[0]
         expected = {
             facts.client_id: {name: getattr(facts, name) for name in FACT_FIELDS}
             for facts in PortfolioFacts.objects.for_firm(firm)

@@ -25,7 +25,7 @@ def _scores(firm) -> dict[int, ClientScore]:
 def test_a_client_with_nothing_recorded_is_scored_with_the_default_grid(firm_a):
     client = factories.make_client(firm_a.firm)
     with firm_scope(firm_a.firm):
-        score = services.rescore_client(firm=firm_a.firm, client=client)
+        score = services.score_clients(firm=firm_a.firm, client_ids=[client.pk])[0]
     # Questionnaire never answered (+6), size undecided (+3), no invoicing tool (+4),
     # reception PA unknown but due? Undecided duties give no PA points.
     criteria = {line["criterion"] for line in score.breakdown}
@@ -38,8 +38,8 @@ def test_a_client_with_nothing_recorded_is_scored_with_the_default_grid(firm_a):
 def test_rescoring_updates_the_stored_row_in_place(firm_a):
     client = factories.make_client(firm_a.firm)
     with firm_scope(firm_a.firm):
-        services.rescore_client(firm=firm_a.firm, client=client)
-        services.rescore_client(firm=firm_a.firm, client=client)
+        services.score_clients(firm=firm_a.firm, client_ids=[client.pk])[0]
+        services.score_clients(firm=firm_a.firm, client_ids=[client.pk])[0]
         assert ClientScore.objects.for_firm(firm_a.firm).count() == 1
 
 
@@ -99,7 +99,7 @@ def test_the_score_is_readable_through_the_api(client, firm_a):
 
     scored = factories.make_client(firm_a.firm, assigned_to=firm_a.collaborator.user)
     with firm_scope(firm_a.firm):
-        services.rescore_client(firm=firm_a.firm, client=scored)
+        services.score_clients(firm=firm_a.firm, client_ids=[scored.pk])[0]
         _, token = create_api_token(membership=firm_a.collaborator, name="outil")
     response = client.get(
         f"/api/v1/clients/{scored.pk}/score/", HTTP_AUTHORIZATION=f"Token {token}"
