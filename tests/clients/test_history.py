@@ -1,4 +1,5 @@
-"""A client's history: a person's quick edits of one tab grouped in one entry."""
+"""A client's history: a person's quick edits of one tab grouped in one entry, and the timeline
+with its filter by kind."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clients import history
@@ -294,3 +296,144 @@ def test_concurrent_edits_of_one_person_lose_no_field(transactional_db):
     assert waited
     [entry] = entries(firm, company)
     assert set(entry.changes) == {"city", "siret", "naf"}
+
+
+# --- The timeline and its filter --------------------------------------------------------------
+
+
+def history_url(firm_a, company, query: str = "") -> str:
+    return f"/f/{firm_a.firm.slug}/clients/{company.pk}/historique/{query}"
+
+
+def fill_history(firm_a, company, count_per_kind: int = 1) -> None:
+    """Entries of every kind by several people, written at once (bulk writes are not grouped)."""
+    people = [firm_a.admin.user, firm_a.supervisor.user, firm_a.collaborator.user]
+    subjects = ["client", "answers", "equipment", "profile"]
+    new = [
+        history.entry(
+            client=company,
+            actor=people[number % len(people)],
+            action=UPDATED,
+            subject=subject,
+            summary=f"{subject} n° {number}",
+            changes={"field": change("", f"{subject}-{number}")},
+        )
+        for number in range(count_per_kind)
+        for subject in subjects
+    ]
+    with firm_scope(firm_a.firm):
+        HistoryEntry.objects.bulk_create(new)
+
+
+def test_the_timeline_filters_by_kind(client, firm_a, company):
+    fill_history(firm_a, company)
+    client.force_login(firm_a.collaborator.user)
+    page = client.get(history_url(firm_a, company, "?kind=cartography")).content.decode()
+    assert "equipment n° 0" in page and "profile n° 0" in page
+    assert "answers n° 0" not in page and "client n° 0" not in page
+    assert "2 événements" in page
+    fiscal = client.get(history_url(firm_a, company, "?kind=fiscal")).content.decode()
+    assert "answers n° 0" in fiscal and "equipment n° 0" not in fiscal
+    everything = client.get(history_url(firm_a, company)).content.decode()
+    assert all(f"{subject} n° 0" in everything for subject in ("client", "answers", "profile"))
+
+
+def test_the_filter_links_work_with_and_without_javascript(client, firm_a, company):
+    client.force_login(firm_a.collaborator.user)
+    page = client.get(history_url(firm_a, company, "?kind=fiscal")).content.decode()
+    base = history_url(firm_a, company)
+    for query, label in (
+        ("", "Tout"),
+        ("?kind=client", "Fiche client"),
+        ("?kind=fiscal", "Questionnaire fiscal"),
+        ("?kind=cartography", "Cartographie"),
+    ):
+        assert f'href="{base}{query}"' in page, label
+        assert f'hx-get="{base}{query}"' in page, label
+        assert f">{label}</a>" in page
+    assert page.count('aria-current="true"') == 1
+    assert 'aria-current="true">Questionnaire fiscal</a>' in page
+
+
+def test_htmx_gets_the_timeline_alone(client, firm_a, company):
+    fill_history(firm_a, company)
+    client.force_login(firm_a.collaborator.user)
+    response = client.get(history_url(firm_a, company, "?kind=client"), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert html.lstrip().startswith('<section class="card" id="history-timeline">')
+    assert "client n° 0" in html and "answers n° 0" not in html
+    # The back button may ask htmx for the whole page again.
+    restored = client.get(
+        history_url(firm_a, company, "?kind=client"),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert "<html" in restored.content.decode()
+
+
+def test_an_empty_kind_says_so(client, firm_a, company):
+    record(firm_a, company, {"city": change("Lyon", "Paris")}, subject="client")
+    client.force_login(firm_a.collaborator.user)
+    page = client.get(history_url(firm_a, company, "?kind=cartography")).content.decode()
+    assert "Aucun événement de ce type" in page
+    assert "0 événement<" in page
+    assert "Paris" not in page
+    empty_state = page[page.index('id="history-empty"') :]
+    assert f'<a href="{history_url(firm_a, company)}"' in empty_state
+    assert "Voir tout l'historique" in empty_state
+
+
+def test_an_unknown_kind_shows_everything(client, firm_a, company):
+    fill_history(firm_a, company)
+    client.force_login(firm_a.collaborator.user)
+    response = client.get(history_url(firm_a, company, "?kind=nimportequoi"))
+    assert response.status_code == 200
+    assert response.context["kind"] == ""
+    assert response.context["page"].paginator.count == 4
+
+
+def test_pages_keep_the_kind(client, firm_a, company):
+    fill_history(firm_a, company, count_per_kind=35)
+    client.force_login(firm_a.collaborator.user)
+    page = client.get(history_url(firm_a, company, "?kind=fiscal")).content.decode()
+    assert "35 événements" in page
+    assert 'href="?kind=fiscal&page=2"' in page
+    second = client.get(history_url(firm_a, company, "?kind=fiscal&page=2"))
+    assert [entry.subject for entry in second.context["page"]] == ["answers"] * 5
+
+
+def test_the_timeline_of_a_client_not_assigned_is_not_found(client, firm_a, company):
+    client.force_login(firm_a.other_collaborator.user)
+    assert client.get(history_url(firm_a, company, "?kind=fiscal")).status_code == 404
+
+
+def test_another_firms_client_timeline_is_not_found(client, firm_a, firm_b):
+    theirs = factories.make_client(firm_b.firm)
+    client.force_login(firm_a.admin.user)
+    url = f"/f/{firm_a.firm.slug}/clients/{theirs.pk}/historique/?kind=client"
+    assert client.get(url).status_code == 404
+
+
+def timeline_queries(http, url) -> int:
+    http.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as captured:
+        response = http.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("query", ["", "?kind=fiscal", "?kind=cartography&page=2"])
+def test_the_timeline_costs_the_same_queries_however_long_it_is(client, firm_a, company, query):
+    client.force_login(firm_a.supervisor.user)
+    url = history_url(firm_a, company, query)
+    fill_history(firm_a, company, count_per_kind=1)
+    short = timeline_queries(client, url)
+    fill_history(firm_a, company, count_per_kind=40)  # several authors, several pages
+    long = timeline_queries(client, url)
+    assert long == short
+    # Session, user, firm, membership, the firm switcher and the RLS scope cost 9; the tab 5:
+    # the client and its collaborator (the header), its score (the header's badge), the count
+    # and the page of entries with their authors.
+    assert long <= 14
