@@ -1,13 +1,43 @@
-"""Recording changes to clients in their history (see :class:`clients.models.HistoryEntry`)."""
+"""Recording changes to clients in their history (see :class:`clients.models.HistoryEntry`).
+
+A person's edits of one tab come in quick succession (the questionnaire saves each answer as it
+is given): :func:`record` folds them into one entry per short session of work, so the timeline
+reads "Julie changed these 16 answers" rather than 16 entries.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from clients.models import Client, HistoryEntry
 from firms.models import User
+
+# Edits within this time of the first one of a group are folded into its entry.
+GROUPING_WINDOW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class HistoryKind:
+    """A filter of the timeline: the subjects written by one tab of the client sheet."""
+
+    code: str  # in the URL (?kind=…)
+    label: str
+    subjects: tuple[str, ...]
+
+
+# The subjects are those the services write (HistoryEntry.subject).
+HISTORY_KINDS: tuple[HistoryKind, ...] = (
+    HistoryKind("client", "Fiche client", ("client",)),
+    HistoryKind("fiscal", "Questionnaire fiscal", ("answers",)),
+    HistoryKind("cartography", "Cartographie", ("equipment", "profile")),
+)
+HISTORY_KINDS_BY_CODE = {kind.code: kind for kind in HISTORY_KINDS}
 
 
 def shown(instance: models.Model, field_name: str) -> str:
@@ -58,7 +88,7 @@ def entry(
     summary: str = "",
     subject: str = "client",
 ) -> HistoryEntry:
-    """An unsaved entry, for bulk operations that write many at once."""
+    """An unsaved entry, for bulk operations that write many at once (never grouped)."""
     return HistoryEntry(
         firm_id=client.firm_id,
         client=client,
@@ -70,8 +100,78 @@ def entry(
     )
 
 
-def record(**fields) -> HistoryEntry:
-    """Write one entry now (same keyword arguments as :func:`entry`)."""
+def record(**fields) -> HistoryEntry | None:
+    """Write one entry now (same keyword arguments as :func:`entry`), or fold it into the last.
+
+    A change is folded into the client's last entry when both are field changes
+    (``UPDATED``) by the same person, of the same subject with the same summary (the same tab
+    and the same thing in it, say one software), the last entry is less than
+    ``GROUPING_WINDOW`` old, and nothing else was recorded for the client since. Each field
+    then keeps its first "from" and takes the latest "to"; a field back to its first value
+    drops out, and an entry left without any field is deleted (``None`` is returned): in the
+    end, nothing changed.
+
+    Call it inside the transaction of the change. The client's row is locked first, so two
+    changes of one client never fold into the same entry at once (and the order of locks is
+    the one the services already take: the client row before the rows of its history).
+    """
     new_entry = entry(**fields)
-    new_entry.save()
-    return new_entry
+    if not _groupable(new_entry):
+        new_entry.save()
+        return new_entry
+    with transaction.atomic():
+        _lock_client(new_entry.firm_id, new_entry.client_id)
+        last = client_entries(new_entry.firm_id, new_entry.client_id).first()
+        if last is None or not _same_group(last, new_entry):
+            new_entry.save()
+            return new_entry
+        changes = merged_changes(last.changes, new_entry.changes)
+        if not changes:
+            last.delete()
+            return None
+        last.changes = changes
+        last.save(update_fields=["changes"])
+        return last
+
+
+def merged_changes(first: Mapping[str, dict], then: Mapping[str, dict]) -> dict[str, dict]:
+    """Two successive sets of changes as one: first "from", latest "to" (and label)."""
+    merged = {name: dict(change) for name, change in first.items()}
+    for name, change in then.items():
+        start = merged[name]["from"] if name in merged else change["from"]
+        merged[name] = {**change, "from": start}
+    return {name: change for name, change in merged.items() if change["from"] != change["to"]}
+
+
+def client_entries(firm_id: int, client_id: int, kind: str = "") -> QuerySet[HistoryEntry]:
+    """A client's entries, the latest first; only those of one of HISTORY_KINDS if given."""
+    entries = HistoryEntry.objects.for_firm(firm_id).filter(client_id=client_id)
+    if kind in HISTORY_KINDS_BY_CODE:
+        entries = entries.filter(subject__in=HISTORY_KINDS_BY_CODE[kind].subjects)
+    return entries.order_by("-created_at", "-id")
+
+
+def _lock_client(firm_id: int, client_id: int) -> None:
+    clients = Client.objects.for_firm(firm_id).select_for_update(of=("self",))
+    clients.filter(pk=client_id).only("pk").first()
+
+
+def _groupable(new_entry: HistoryEntry) -> bool:
+    # Only a person's field changes: creations, archiving, reassignments, imports and the
+    # system's own writes keep an entry each.
+    return (
+        new_entry.action == HistoryEntry.Action.UPDATED
+        and new_entry.actor_id is not None
+        and bool(new_entry.changes)
+    )
+
+
+def _same_group(last: HistoryEntry, new_entry: HistoryEntry) -> bool:
+    return (
+        last.action == HistoryEntry.Action.UPDATED
+        and last.actor_id == new_entry.actor_id
+        and last.subject == new_entry.subject
+        and last.summary == new_entry.summary
+        and bool(last.changes)
+        and timezone.now() - last.created_at < GROUPING_WINDOW
+    )

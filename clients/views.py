@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -7,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clients import services
+from clients import history, services
 from clients.bulk import bulk_actions_for, perform_bulk_action
 from clients.forms import ClientForm, firm_members
 from clients.models import HistoryEntry
@@ -138,14 +140,26 @@ def client_restore(request: HttpRequest, firm_slug: str, client_id: int) -> Http
 
 
 def client_history(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:
+    """The timeline, filtered by kind (``?kind=fiscal``); htmx gets the timeline alone."""
     client = get_client_for_membership(request.membership, client_id)
-    entries = (
-        HistoryEntry.objects.for_firm(request.firm).filter(client=client).select_related("actor")
-    )
+    kind = request.GET.get("kind", "")
+    if kind not in history.HISTORY_KINDS_BY_CODE:
+        kind = ""
+    entries = history.client_entries(request.firm.pk, client.pk, kind).select_related("actor")
     page = Paginator(entries, 30).get_page(request.GET.get("page"))
-    return render(
-        request, "clients/client_history.html", {"client": client, "page": page, "tab": "history"}
+    context = {
+        "client": client,
+        "page": page,
+        "tab": "history",
+        "kinds": history.HISTORY_KINDS,
+        "kind": kind,
+        "querystring": urlencode({"kind": kind}) if kind else "",
+    }
+    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    template = (
+        "clients/partials/history_timeline.html" if partial else "clients/client_history.html"
     )
+    return render(request, template, context)
 
 
 def client_tab(request: HttpRequest, firm_slug: str, client_id: int, tab: str) -> HttpResponse:

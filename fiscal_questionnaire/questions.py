@@ -146,6 +146,8 @@ QUESTIONS: tuple[Question, ...] = (
             Choice("quarterly", "Trimestriel"),
         ),
     ),
+    # The size figures are asked of every liable company, established in France or not: the
+    # size also dates the e-reporting of a company without any establishment in France.
     Question(
         code="employees",
         kind=AnswerKind.NUMBER,
@@ -154,30 +156,27 @@ QUESTIONS: tuple[Question, ...] = (
             "En unités de travail annuel, pour l'entité juridique (SIREN) et non pour le groupe. "
             "Pour une entreprise plus jeune, le premier exercice clos ensuite."
         ),
-        shown_when=is_established_in_france,
+        shown_when=is_vat_liable,
     ),
     Question(
         code="turnover_eur",
         kind=AnswerKind.NUMBER,
         label="Chiffre d'affaires HT de cet exercice (€)",
         help_text="Hors taxes, pour l'entité juridique (SIREN).",
-        shown_when=is_established_in_france,
+        shown_when=is_vat_liable,
     ),
     Question(
         code="balance_sheet_eur",
         kind=AnswerKind.NUMBER,
         label="Total du bilan de cet exercice (€)",
         help_text="Pour l'entité juridique (SIREN).",
-        shown_when=is_established_in_france,
+        shown_when=is_vat_liable,
     ),
     Question(
         code="size_category_override",
         kind=AnswerKind.CHOICE,
         label="Catégorie retenue manuellement (avec justification)",
-        help_text=(
-            "Facultatif : remplace la catégorie calculée à partir des seuils. Pour une "
-            "entreprise non établie en France, c'est la seule façon d'indiquer sa taille."
-        ),
+        help_text="Facultatif : remplace la catégorie calculée à partir des seuils.",
         shown_when=is_vat_liable,
         choices=(
             Choice("GE", "Grande entreprise"),

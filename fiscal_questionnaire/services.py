@@ -50,7 +50,8 @@ def save_answers(
     Validated with the catalogue's rules and messages (``InvalidAnswers``); the answers that did
     not change are left as they are (their author, date and version too). When something
     changed, the obligations are derived again from all the client's answers and one history
-    entry lists every change, all in one transaction.
+    entry lists every change (with the same person's answers of the last minutes, see
+    ``clients.history.record``), all in one transaction.
     """
     ensure_valid_answers(values)
     now = timezone.now()
@@ -82,14 +83,14 @@ def save_answers(
         if not changes:
             return _stored_obligations(firm, client)
         obligations = _store_obligations(firm, client, stored, now)
-        count = len(changes)
+        # One summary for every save: a person's answers in a row are grouped in one entry,
+        # which lists them all.
         history.record(
             client=client,
             actor=by,
             action=HistoryEntry.Action.UPDATED,
             subject=HISTORY_SUBJECT,
-            summary=f"Questionnaire fiscal : {count} réponse{'s' if count > 1 else ''} "
-            f"modifiée{'s' if count > 1 else ''}",
+            summary="Questionnaire fiscal mis à jour",
             changes=changes,
         )
     return obligations

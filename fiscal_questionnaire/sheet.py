@@ -238,7 +238,13 @@ def _shown_line(obligations: Obligations, key: str) -> tuple[str, str]:
     if key == "size_category":
         if obligations.size_category:
             return SizeCategory(obligations.size_category).label, "brand"
-        return ("Sans objet", "") if obligations.in_scope is False else ("À déterminer", "warn")
+        # Outside the reform the size matters no more, unless it is still asked (a liable
+        # company not established in France is asked its size even when it sells nothing
+        # to consumers in France).
+        size_asked = any(code in obligations.missing for code in SIZE_FIGURES)
+        if obligations.in_scope is False and not size_asked:
+            return "Sans objet", ""
+        return "À déterminer", "warn"
     if key == "e_reporting_frequency":
         if obligations.e_reporting_frequency:
             return ReportingFrequency(obligations.e_reporting_frequency).label, "brand"

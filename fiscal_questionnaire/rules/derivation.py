@@ -90,22 +90,18 @@ def _possible_fields(context: Mapping[str, object]) -> tuple[dict[str, Possible]
     establishment = context.get("establishment")
     if establishment is None:
         assumptions = [
-            _established_situation(
-                {**context, "establishment": value}, establishment_assumed=True
-            ).fields
+            _established_situation({**context, "establishment": value}).fields
             for value in QUESTIONS_BY_CODE["establishment"].allowed_values
         ]
         return merge_assumptions(assumptions, "establishment"), None
-    situation = _established_situation(context, establishment_assumed=False)
+    situation = _established_situation(context)
     return situation.fields, situation
 
 
-def _established_situation(
-    context: Mapping[str, object], *, establishment_assumed: bool
-) -> Situation:
+def _established_situation(context: Mapping[str, object]) -> Situation:
     if context["establishment"] in ESTABLISHMENTS_IN_FRANCE:
         return _established_in_france(context)
-    return _established_abroad(context, establishment_assumed=establishment_assumed)
+    return _established_abroad(context)
 
 
 def _not_liable() -> Situation:
@@ -125,7 +121,7 @@ def _not_liable() -> Situation:
 
 
 def _established_in_france(context: Mapping[str, object]) -> Situation:
-    size = _size_in_france(context)
+    size = _size_category(context)
     wave = combine(law.wave_date, size, possible_answer(context, "vat_group_member"))
     exempt_operations = possible_answer(context, "exempt_operations")
     must_issue = combine(
@@ -156,26 +152,20 @@ def _established_in_france(context: Mapping[str, object]) -> Situation:
     return Situation(fields, size=size, wave=wave)
 
 
-def _established_abroad(context: Mapping[str, object], *, establishment_assumed: bool) -> Situation:
-    """No reception nor issuing; e-reporting of B2C sales in France, dated by the size if known.
+def _established_abroad(context: Mapping[str, object]) -> Situation:
+    """No reception nor issuing; e-reporting of B2C sales in France, dated by the size.
 
-    Abroad, the staff and money figures are not asked: the size is known only through the
-    manual override. That optional question is worth asking only once the company is known to
-    be abroad, not while its establishment is merely assumed.
+    The size comes from the same questions as for a French company (the override, else the
+    figures), and the date from the same calendar, VAT group aside: a company without any
+    establishment in France is not a member of a French VAT group. As in France, the date is
+    decided as soon as every size still possible shares it.
     """
-    override = context.get("size_category_override")
-    if override is not None:
-        size = known(override)
-    else:
-        size = Possible(
-            frozenset(law.SIZE_CATEGORIES),
-            frozenset() if establishment_assumed else frozenset({"size_category_override"}),
-        )
+    size = _size_category(context)
     wave = combine(lambda category: law.wave_date(category, vat_group_member=False), size)
     sells_b2c = possible_answer(context, "sells_b2c")
     fields = {
         "in_scope": sells_b2c,
-        "size_category": known(override),
+        "size_category": size,
         **_no_reception_nor_issuing(),
         **_e_reporting_fields(context, sells_b2c, known(False), wave),
         "chorus_pro": known(False),
@@ -212,7 +202,7 @@ def _e_reporting_fields(
     }
 
 
-def _size_in_france(context: Mapping[str, object]) -> Possible:
+def _size_category(context: Mapping[str, object]) -> Possible:
     # The override wins; unanswered, it simply means "use the figures".
     override = context.get("size_category_override")
     if override is not None:

@@ -146,6 +146,12 @@ REASONS: dict[str, tuple[str, tuple[legal.LegalReference, ...]]] = {
     ),
 }
 
+# Which calendar an e-reporting date of a company not established in France follows.
+CALENDAR_BY_WAVE = {
+    law.FIRST_WAVE: "calendrier des grandes entreprises et des ETI",
+    law.SECOND_WAVE: "calendrier des PME et des microentreprises",
+}
+
 
 def reason(rule: str, **details: str) -> dict[str, str]:
     text, references = REASONS[rule]
@@ -170,16 +176,14 @@ def explain(
 def _explain_abroad(
     answers: Mapping[str, object], result: Mapping[str, object], situation: Situation
 ) -> list[dict[str, str]]:
-    reasons = [reason("established_abroad")]
-    if result["size_category"] is not None:
-        reasons.append(reason("size_from_override", category=_label(result["size_category"])))
+    reasons = [reason("established_abroad"), *_explain_size(answers, result, situation)]
     if result["e_reporting_transactions"] is True:
         start = result["e_reporting_transactions_from"]
-        when = (
-            f"à partir du {french_date(date.fromisoformat(start))}"
-            if isinstance(start, str)
-            else "à une date qui dépend de sa taille, à préciser"
-        )
+        if isinstance(start, str):
+            day = date.fromisoformat(start)
+            when = f"à partir du {french_date(day)} ({CALENDAR_BY_WAVE[day]})"
+        else:
+            when = "à une date qui dépend de sa taille, à préciser"
         reasons.append(reason("abroad_sells_b2c", start=when))
         reasons.extend(_explain_frequency(answers, result, situation))
     elif result["e_reporting_transactions"] is False:
@@ -223,7 +227,7 @@ def _explain_in_france(
     return reasons
 
 
-def _explain_size_and_wave(
+def _explain_size(
     answers: Mapping[str, object], result: Mapping[str, object], situation: Situation
 ) -> list[dict[str, str]]:
     reasons = []
@@ -237,7 +241,13 @@ def _explain_size_and_wave(
     elif situation.wave.decided:
         possible = [_label(each) for each in law.SIZE_CATEGORIES if each in situation.size.values]
         reasons.append(reason("size_undecided_same_wave", categories=" ou ".join(possible)))
+    return reasons
 
+
+def _explain_size_and_wave(
+    answers: Mapping[str, object], result: Mapping[str, object], situation: Situation
+) -> list[dict[str, str]]:
+    reasons = _explain_size(answers, result, situation)
     dated_obligations = ("must_issue", "e_reporting_transactions", "e_reporting_payments")
     if situation.wave.decided and any(result[key] is True for key in dated_obligations):
         start = situation.wave.value

@@ -61,15 +61,19 @@ def _type(page: Page, code: str, text: str) -> None:
     _settle(page)
 
 
+def _log_in(page: Page, live_server, user) -> None:
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.goto(f"{live_server.url}/compte/connexion/")
+    page.get_by_label("Adresse e-mail").fill(user.email)
+    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+
 def test_a_collaborator_answers_and_sees_the_obligations_fill_in(
     page: Page, live_server, cast, artifacts_dir
 ):
     firm, collaborator, client = cast
-    page.set_viewport_size({"width": 1440, "height": 1000})
-    page.goto(f"{live_server.url}/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(collaborator.user.email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    _log_in(page, live_server, collaborator.user)
 
     fiscal_url = f"{live_server.url}/f/{firm.slug}/clients/{client.pk}/fiscalite/"
     page.goto(fiscal_url)
@@ -161,3 +165,55 @@ def test_a_collaborator_answers_and_sees_the_obligations_fill_in(
     page.goto(f"{live_server.url}/f/{firm.slug}/clients/{client.pk}/")
     expect(page.locator("#obligations-summary")).to_contain_text("Questionnaire complet")
     _screenshot(page, artifacts_dir / "client-summary-obligations.png")
+
+
+# Asked only of a company established in France.
+FRENCH_ONLY_QUESTIONS = (
+    "vat_group_member",
+    "exempt_operations",
+    "sells_international",
+    "buys_international",
+    "sells_public_sector",
+)
+
+
+def test_a_company_without_establishment_in_france_is_asked_its_size(
+    page: Page, live_server, cast, artifacts_dir
+):
+    firm, collaborator, client = cast
+    _log_in(page, live_server, collaborator.user)
+    page.goto(f"{live_server.url}/f/{firm.slug}/clients/{client.pk}/fiscalite/")
+    _yes_no(page, "vat_liable", "yes")
+    _choose(page, "establishment", "none_in_france")
+    for code in ("employees", "turnover_eur", "balance_sheet_eur", "size_category_override"):
+        expect(page.locator(f"#question-{code}")).to_be_visible()
+    for code in FRENCH_ONLY_QUESTIONS:
+        expect(page.locator(f"#question-{code}")).to_have_count(0)
+
+    _choose(page, "vat_regime", "reel_normal_mensuel")
+    _yes_no(page, "sells_b2b_domestic", "yes")
+    _yes_no(page, "sells_b2c", "yes")
+    _choose(page, "activity_nature", "goods")
+    summary = page.locator("#obligations-summary")
+    reporting = summary.locator('[data-obligation="e_reporting_transactions"]')
+    expect(reporting).to_contain_text("Oui")
+    expect(reporting).not_to_contain_text("à partir du")  # the size is not known yet
+    expect(summary).to_contain_text("Effectif")
+
+    _type(page, "employees", "300")
+    _type(page, "turnover_eur", "10 M€")
+    expect(summary.locator('[data-obligation="size_category"]')).to_contain_text(
+        "Entreprise de taille intermédiaire"
+    )
+    expect(reporting).to_contain_text("à partir du 1er septembre 2026")
+    expect(summary.locator('[data-obligation="must_receive"]')).to_contain_text("Non")
+    expect(summary.locator('[data-obligation="must_issue"]')).to_contain_text("Non")
+    expect(summary).to_contain_text("Questionnaire complet")
+    _screenshot(page, artifacts_dir / "questionnaire-not-established.png")
+
+    # A head office in France after all: the questions for French companies come back.
+    _choose(page, "establishment", "france_hq")
+    for code in FRENCH_ONLY_QUESTIONS:
+        expect(page.locator(f"#question-{code}")).to_be_visible()
+    expect(page.locator("#question-employees")).to_be_visible()
+    expect(page.locator("#answer-employees")).to_have_value("300")

@@ -118,7 +118,8 @@ def test_platform_status_dates(firm_a, client_a, catalogue_a):
             platform=pa,
             status="chosen",
             on=day + datetime.timedelta(days=10),
-            by=user,
+            # Someone else: one person's edits of a few minutes would make a single entry.
+            by=firm_a.supervisor.user,
         )
         entry = _history(firm, client_a)[-1]
     assert chosen.status_dates == {"considered": "2026-03-02", "chosen": "2026-03-12"}

@@ -47,6 +47,29 @@ VALID_BATCH = [
             "vat_regime": "franchise",
         },
     },
+    {
+        "id": "webshop-bv",
+        "answers": {
+            "vat_liable": True,
+            "establishment": "none_in_france",
+            "vat_regime": "reel_normal_mensuel",
+            "employees": 35,
+            "turnover_eur": 12_000_000,
+            "balance_sheet_eur": 4_000_000,
+            "sells_b2c": True,
+        },
+    },
+    {
+        "id": "boutique-en-ligne-sa",
+        "answers": {
+            "vat_liable": True,
+            "establishment": "none_in_france",
+            "vat_regime": "reel_normal_mensuel",
+            "employees": 5,
+            "turnover_eur": 30_000_000,
+            "sells_b2c": True,
+        },
+    },
     {"id": "tout-juste-cree", "answers": {}},
 ]
 VALID_TEXT = json.dumps(VALID_BATCH)
@@ -163,6 +186,15 @@ def test_valid_batch_prints_one_result_per_item(runs, name):
     assert by_id["association-du-quartier"]["in_scope"] is False
     assert by_id["shop-gmbh"]["e_reporting_transactions_from"] == "2026-09-01"
     assert by_id["shop-gmbh"]["must_receive"] is False
+    # Not established in France: the size figures date the e-reporting of B2C sales.
+    assert by_id["webshop-bv"]["size_category"] == "PME"
+    assert by_id["webshop-bv"]["e_reporting_transactions_from"] == "2027-09-01"
+    assert by_id["webshop-bv"]["e_reporting_frequency"] == "three_per_month"
+    assert by_id["webshop-bv"]["complete"] is True
+    # Micro or PME: the category stays open, the date (the same for both) does not.
+    assert by_id["boutique-en-ligne-sa"]["size_category"] is None
+    assert by_id["boutique-en-ligne-sa"]["e_reporting_transactions_from"] == "2027-09-01"
+    assert by_id["boutique-en-ligne-sa"]["missing"] == ["balance_sheet_eur"]
     assert by_id["tout-juste-cree"]["missing"] == ["vat_liable"]
 
 

@@ -605,6 +605,76 @@ def test_monthly_2027_filing_with_an_unknown_wave_is_undecided():
 
 # --- Not established in France ----------------------------------------------------------------
 
+ABROAD_NOTHING_BUT_E_REPORTING = {
+    "must_receive": False,
+    "receive_from": None,
+    "must_issue": False,
+    "issue_from": None,
+    "e_reporting_payments": False,
+    "e_reporting_payments_from": None,
+    "chorus_pro": False,
+}
+SIZE_FIGURES = ["employees", "turnover_eur", "balance_sheet_eur"]
+
+
+@pytest.mark.parametrize(
+    ("figures", "size_category", "e_reporting_from"),
+    [
+        pytest.param(LARGE_FIGURES, "GE", FIRST_WAVE, id="ge-2026"),
+        pytest.param(
+            {"employees": 300, "turnover_eur": 10 * M, "balance_sheet_eur": 5 * M},
+            "ETI",
+            FIRST_WAVE,
+            id="eti-2026",
+        ),
+        pytest.param(
+            {"employees": 50, "turnover_eur": 10 * M, "balance_sheet_eur": 5 * M},
+            "PME",
+            SECOND_WAVE,
+            id="pme-2027",
+        ),
+        pytest.param(MICRO_FIGURES, "MICRO", SECOND_WAVE, id="micro-2027"),
+        pytest.param(
+            {"employees": 9, "turnover_eur": 2 * M + 1, "balance_sheet_eur": 2 * M},
+            "MICRO",
+            SECOND_WAVE,
+            id="micro-at-the-balance-sheet-ceiling-2027",
+        ),
+        pytest.param(
+            {"employees": 249, "turnover_eur": 50 * M + 1, "balance_sheet_eur": 43 * M + 1},
+            "ETI",
+            FIRST_WAVE,
+            id="just-above-the-pme-ceilings-eti-2026",
+        ),
+    ],
+)
+def test_not_established_e_reporting_is_dated_by_the_size_figures(
+    figures, size_category, e_reporting_from
+):
+    result = derive_obligations({**ABROAD, "sells_b2c": True, **figures})
+    assert_includes(
+        result,
+        {
+            "in_scope": True,
+            "size_category": size_category,
+            **ABROAD_NOTHING_BUT_E_REPORTING,
+            "e_reporting_transactions": True,
+            "e_reporting_transactions_from": e_reporting_from,
+            "e_reporting_frequency": "monthly",
+            "complete": True,
+            "missing": [],
+        },
+    )
+    assert rules_of(result) == [
+        "established_abroad",
+        "size_from_thresholds",
+        "abroad_sells_b2c",
+        "frequency_reel_normal_trimestriel",
+    ]
+    dated = next(each for each in result["reasons"] if each["rule"] == "abroad_sells_b2c")
+    day = "1er septembre 2026" if e_reporting_from == FIRST_WAVE else "1er septembre 2027"
+    assert f"à partir du {day}" in dated["text"]
+
 
 @pytest.mark.parametrize(
     ("changes", "expected", "missing"),
@@ -613,41 +683,96 @@ def test_monthly_2027_filing_with_an_unknown_wave_is_undecided():
             {"sells_b2c": True, "size_category_override": "PME"},
             {
                 "in_scope": True,
+                "size_category": "PME",
                 "e_reporting_transactions": True,
                 "e_reporting_transactions_from": SECOND_WAVE,
             },
             [],
-            id="b2c-pme-2027",
+            id="b2c-override-pme-2027",
         ),
         pytest.param(
             {"sells_b2c": True, "size_category_override": "GE"},
             {
                 "in_scope": True,
+                "size_category": "GE",
                 "e_reporting_transactions": True,
                 "e_reporting_transactions_from": FIRST_WAVE,
             },
             [],
-            id="b2c-ge-2026",
+            id="b2c-override-ge-2026",
+        ),
+        pytest.param(
+            {"sells_b2c": True, "size_category_override": "ETI", **MICRO_FIGURES},
+            {
+                "size_category": "ETI",
+                "e_reporting_transactions": True,
+                "e_reporting_transactions_from": FIRST_WAVE,
+            },
+            [],
+            id="b2c-override-eti-beats-micro-figures",
         ),
         pytest.param(
             {"sells_b2c": True},
             {
                 "in_scope": True,
+                "size_category": None,
                 "e_reporting_transactions": True,
                 "e_reporting_transactions_from": None,
             },
-            ["size_category_override"],
+            SIZE_FIGURES,
             id="b2c-size-unknown-date-undecided",
         ),
         pytest.param(
-            {"sells_b2c": False},
+            {"sells_b2c": True, "employees": 5, "turnover_eur": 30 * M},
+            {
+                "size_category": None,
+                "e_reporting_transactions": True,
+                "e_reporting_transactions_from": SECOND_WAVE,
+            },
+            ["balance_sheet_eur"],
+            id="b2c-micro-or-pme-date-decided",
+        ),
+        pytest.param(
+            {"sells_b2c": True, "employees": 100, "balance_sheet_eur": 100 * M},
+            {
+                "size_category": None,
+                "e_reporting_transactions": True,
+                "e_reporting_transactions_from": None,
+            },
+            ["turnover_eur"],
+            id="b2c-pme-or-eti-date-undecided",
+        ),
+        pytest.param(
+            {"sells_b2c": True, "employees": 5_000},
+            {
+                "size_category": "GE",
+                "e_reporting_transactions": True,
+                "e_reporting_transactions_from": FIRST_WAVE,
+            },
+            [],
+            id="b2c-5000-staff-ge-money-irrelevant",
+        ),
+        pytest.param(
+            {"sells_b2c": False, **MICRO_FIGURES},
             {
                 "in_scope": False,
+                "size_category": "MICRO",
                 "e_reporting_transactions": False,
                 "e_reporting_transactions_from": None,
             },
             [],
             id="no-b2c-out-of-scope",
+        ),
+        pytest.param(
+            {"sells_b2c": False},
+            {
+                "in_scope": False,
+                "size_category": None,
+                "e_reporting_transactions": False,
+                "e_reporting_transactions_from": None,
+            },
+            SIZE_FIGURES,
+            id="no-b2c-size-still-asked",
         ),
         pytest.param(
             {},
@@ -656,7 +781,7 @@ def test_monthly_2027_filing_with_an_unknown_wave_is_undecided():
                 "e_reporting_transactions": None,
                 "e_reporting_transactions_from": None,
             },
-            ["size_category_override", "sells_b2c"],
+            [*SIZE_FIGURES, "sells_b2c"],
             id="b2c-unanswered",
         ),
     ],
@@ -664,20 +789,63 @@ def test_monthly_2027_filing_with_an_unknown_wave_is_undecided():
 def test_not_established_in_france(changes, expected, missing):
     result = derive_obligations({**ABROAD, **changes})
     assert_includes(result, expected)
-    assert_includes(
-        result,
-        {
-            "must_receive": False,
-            "receive_from": None,
-            "must_issue": False,
-            "issue_from": None,
-            "e_reporting_payments": False,
-            "e_reporting_payments_from": None,
-            "chorus_pro": False,
-            "missing": missing,
-        },
-    )
+    assert_includes(result, {**ABROAD_NOTHING_BUT_E_REPORTING, "missing": missing})
     assert result["reasons"][0]["rule"] == "established_abroad"
+
+
+def test_not_established_undecided_size_sharing_one_date_is_explained():
+    result = derive_obligations(
+        {**ABROAD, "sells_b2c": True, "employees": 5, "turnover_eur": 30 * M}
+    )
+    assert rules_of(result)[:3] == [
+        "established_abroad",
+        "size_undecided_same_wave",
+        "abroad_sells_b2c",
+    ]
+    dated = next(each for each in result["reasons"] if each["rule"] == "abroad_sells_b2c")
+    assert "1er septembre 2027" in dated["text"]
+    assert "PME" in dated["text"]
+
+
+def test_not_established_with_an_unknown_size_says_the_date_is_to_be_found():
+    result = derive_obligations({**ABROAD, "sells_b2c": True})
+    dated = next(each for each in result["reasons"] if each["rule"] == "abroad_sells_b2c")
+    assert "dépend de sa taille" in dated["text"]
+
+
+def test_not_established_is_never_in_a_french_vat_group():
+    # A PME member of a French VAT group issues and reports from 2026; a PME without any
+    # establishment in France reports from 2027, whatever was answered about a group.
+    figures = {"employees": 50, "turnover_eur": 10 * M, "balance_sheet_eur": 5 * M}
+    result = derive_obligations({**ABROAD, "sells_b2c": True, "vat_group_member": True, **figures})
+    assert result["e_reporting_transactions_from"] == SECOND_WAVE
+    assert "wave_first_vat_group" not in rules_of(result)
+
+
+@pytest.mark.parametrize(
+    ("regime", "filing_2027", "figures", "frequency"),
+    [
+        pytest.param("reel_simplifie", None, LARGE_FIGURES, "monthly", id="simplified-2026"),
+        pytest.param(
+            "reel_simplifie", "monthly", MICRO_FIGURES, "three_per_month", id="simplified-2027"
+        ),
+        pytest.param("reel_simplifie", None, MICRO_FIGURES, None, id="simplified-2027-unknown"),
+    ],
+)
+def test_not_established_frequency_follows_the_date_from_the_size(
+    regime, filing_2027, figures, frequency
+):
+    result = derive_obligations(
+        {
+            **ABROAD,
+            "sells_b2c": True,
+            "vat_regime": regime,
+            "vat_filing_2027": filing_2027,
+            **figures,
+        }
+    )
+    assert result["e_reporting_frequency"] == frequency
+    assert result["missing"] == ([] if frequency else ["vat_filing_2027"])
 
 
 def test_not_established_ignores_questions_meant_for_french_companies():
@@ -687,20 +855,22 @@ def test_not_established_ignores_questions_meant_for_french_companies():
             "sells_b2c": True,
             "sells_public_sector": True,
             "exempt_operations": "only",
+            "sells_international": True,
             **LARGE_FIGURES,
         }
     )
     assert_includes(
         result,
         {
-            "size_category": None,
+            "size_category": "GE",
             "chorus_pro": False,
             "e_reporting_transactions": True,
-            "e_reporting_transactions_from": None,
+            "e_reporting_transactions_from": FIRST_WAVE,
             "e_reporting_frequency": "monthly",
-            "missing": ["size_category_override"],
+            "missing": [],
         },
     )
+    assert "exempt_only_nothing_to_issue" not in rules_of(result)
 
 
 # --- Not liable to VAT ------------------------------------------------------------------------
@@ -746,7 +916,16 @@ def test_not_liable_is_out_of_scope_with_no_obligation(stale_answers):
         ),
         pytest.param(
             {"vat_liable": True},
-            ["establishment", "vat_regime", "sells_b2b_domestic", "sells_b2c", "activity_nature"],
+            [
+                "establishment",
+                "vat_regime",
+                "employees",
+                "turnover_eur",
+                "balance_sheet_eur",
+                "sells_b2b_domestic",
+                "sells_b2c",
+                "activity_nature",
+            ],
             id="liable-only",
         ),
         pytest.param(
@@ -806,9 +985,17 @@ def test_nothing_answered_decides_nothing():
     assert result["reasons"] == []
 
 
-def test_the_manual_size_is_optional_for_a_french_company():
-    result = derive_obligations(FRENCH_COMPANY)
-    assert "size_category_override" in visible_questions(FRENCH_COMPANY)
+@pytest.mark.parametrize(
+    "answers",
+    [
+        pytest.param(FRENCH_COMPANY, id="french-company"),
+        pytest.param({**ABROAD, "sells_b2c": True, **MICRO_FIGURES}, id="not-established"),
+        pytest.param({**ABROAD, "sells_b2c": True}, id="not-established-without-figures"),
+    ],
+)
+def test_the_manual_size_is_optional_for_every_liable_company(answers):
+    result = derive_obligations(answers)
+    assert "size_category_override" in visible_questions(answers)
     assert "size_category_override" not in result["missing"]
 
 
@@ -913,6 +1100,9 @@ def test_catalogue_codes_are_those_of_the_regulation_in_order():
                 "vat_liable",
                 "establishment",
                 "vat_regime",
+                "employees",
+                "turnover_eur",
+                "balance_sheet_eur",
                 "size_category_override",
                 "sells_b2b_domestic",
                 "sells_b2c",
@@ -927,6 +1117,9 @@ def test_catalogue_codes_are_those_of_the_regulation_in_order():
                 "establishment",
                 "vat_regime",
                 "vat_filing_2027",
+                "employees",
+                "turnover_eur",
+                "balance_sheet_eur",
                 "size_category_override",
                 "sells_b2b_domestic",
                 "sells_b2c",
@@ -959,6 +1152,11 @@ def test_visible_answers_drop_hidden_and_unanswered_ones():
         "vat_liable": True,
         "establishment": "none_in_france",
         "employees": 12,
+        "sells_public_sector": True,
         "sells_b2c": None,
     }
-    assert visible_answers(answers) == {"vat_liable": True, "establishment": "none_in_france"}
+    assert visible_answers(answers) == {
+        "vat_liable": True,
+        "establishment": "none_in_france",
+        "employees": 12,
+    }

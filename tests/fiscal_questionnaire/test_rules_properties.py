@@ -13,7 +13,11 @@ from fiscal_questionnaire.questions import (
     visible_questions,
 )
 from fiscal_questionnaire.rules import RESULT_KEYS, derive_obligations
-from fiscal_questionnaire.rules.law import SIZE_CEILINGS, figure_representatives
+from fiscal_questionnaire.rules.law import (
+    FIRST_WAVE_CATEGORIES,
+    SIZE_CEILINGS,
+    figure_representatives,
+)
 
 OBLIGATION_STARTS = {
     "must_receive": "receive_from",
@@ -164,6 +168,34 @@ def test_more_answers_never_change_what_was_decided(answers, more_answers):
             field: result[field] for field in DECIDED_FIELDS
         }
         assert later["complete"] is True
+
+
+@given(answer_sets)
+def test_the_size_is_read_alike_wherever_the_company_is_established(answers):
+    """The same size answers give the same category in France and abroad."""
+    liable = {**answers, "vat_liable": True}
+    abroad = derive_obligations({**liable, "establishment": "none_in_france"})
+    in_france = derive_obligations({**liable, "establishment": "france_hq"})
+    assert abroad["size_category"] == in_france["size_category"]
+
+
+@given(answer_sets)
+def test_not_established_in_france_reports_on_the_calendar_of_its_size(answers):
+    """Abroad, a known size always dates the e-reporting: 2026 for GE and ETI, else 2027
+    (a VAT group answer left behind changes nothing); an undecided date means an open size."""
+    result = derive_obligations({**answers, "vat_liable": True, "establishment": "none_in_france"})
+    assert result["must_receive"] is False and result["must_issue"] is False
+    assert result["e_reporting_payments"] is False
+    assert result["in_scope"] == result["e_reporting_transactions"]
+    if result["e_reporting_transactions"] is not True:
+        return
+    start = result["e_reporting_transactions_from"]
+    if result["size_category"] is not None:
+        first_wave = result["size_category"] in FIRST_WAVE_CATEGORIES
+        assert start == ("2026-09-01" if first_wave else "2027-09-01")
+    if start is None:
+        assert result["size_category"] is None
+        assert {"employees", "turnover_eur", "balance_sheet_eur"} & set(result["missing"])
 
 
 @given(full_answer_sets)

@@ -187,7 +187,7 @@ def test_stored_obligations_are_those_of_the_rules_engine(firm_a, company):
 
 
 def test_each_change_is_in_the_history_as_users_read_it(firm_a, company):
-    _save(firm_a, company, "turnover_eur", "1 500 000")
+    _save(firm_a, company, "turnover_eur", "1 500 000", by=firm_a.supervisor.user)
     _save(firm_a, company, "turnover_eur", "2M")
     first, second = _history(firm_a.firm, company)
     assert second.subject == "answers" and second.actor == firm_a.collaborator.user
@@ -211,7 +211,7 @@ def test_the_same_answer_again_changes_nothing(firm_a, company):
 
 
 def test_an_empty_answer_removes_it_and_the_last_one_removes_the_obligations(firm_a, company):
-    _save(firm_a, company, "vat_liable", "non")
+    _save(firm_a, company, "vat_liable", "non", by=firm_a.supervisor.user)
     assert _obligations(firm_a.firm, company).in_scope is False
     _save(firm_a, company, "vat_liable", "  ")
     assert _answers(firm_a.firm, company) == {}

@@ -82,6 +82,69 @@ def test_questions_appear_and_disappear_with_the_answers(collaborator, firm_a, c
     assert "d&#x27;après les débits" not in goods_page
 
 
+def test_a_company_without_establishment_in_france_is_asked_its_size(collaborator, firm_a, company):
+    _answer(firm_a, company, {"vat_liable": True, "establishment": "france_hq"})
+    url = _url(firm_a, company)
+    page = _htmx_post(
+        collaborator, url, "establishment", {"establishment": "none_in_france"}
+    ).content.decode()
+    for code in ("employees", "turnover_eur", "balance_sheet_eur", "size_category_override"):
+        assert f'id="question-{code}"' in page, code
+    for code in (
+        "vat_group_member",
+        "exempt_operations",
+        "sells_international",
+        "buys_international",
+        "sells_public_sector",
+    ):
+        assert f'id="question-{code}"' not in page, code
+    assert 'id="reference-year"' in page
+    # The figures decide the date of its e-reporting: they are among the questions to answer.
+    assert 'question--needed" id="question-employees"' in page
+
+    for code, text in (
+        ("sells_b2c", "true"),
+        ("vat_regime", "reel_normal_mensuel"),
+        ("employees", "50"),
+        ("turnover_eur", "10 M€"),
+        ("balance_sheet_eur", "5 M€"),
+    ):
+        _htmx_post(collaborator, url, code, {code: text})
+    obligations = collaborator.get(_url(firm_a, company, "obligations")).content.decode()
+    assert "01/09/2027" in obligations  # the e-reporting of its sales to consumers
+    assert "01/09/2026" not in obligations  # no reception duty
+    assert "calendrier des PME et des microentreprises" in obligations
+
+
+@pytest.mark.parametrize(
+    ("answers", "shown"),
+    [
+        pytest.param({"vat_liable": False}, "Sans objet", id="not-liable"),
+        pytest.param(
+            {"vat_liable": True, "establishment": "none_in_france", "sells_b2c": False},
+            "À déterminer",
+            id="not-established-size-still-asked",
+        ),
+        pytest.param(
+            {
+                "vat_liable": True,
+                "establishment": "none_in_france",
+                "sells_b2c": False,
+                "employees": 3,
+                "turnover_eur": 200_000,
+            },
+            "Microentreprise",
+            id="not-established-size-known",
+        ),
+    ],
+)
+def test_the_size_line_outside_the_reform(collaborator, firm_a, company, answers, shown):
+    _answer(firm_a, company, answers)
+    response = collaborator.get(_url(firm_a, company, "obligations"))
+    [size_line] = [line for line in response.context["lines"] if line.key == "size_category"]
+    assert size_line.value == shown
+
+
 def test_htmx_saves_only_the_question_that_changed(collaborator, firm_a, company):
     _answer(firm_a, company, {"vat_liable": True, "establishment": "france_hq"})
     # The form is posted whole by htmx; a stale value of another question must not be written.
