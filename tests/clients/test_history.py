@@ -16,6 +16,8 @@ from clients import services as client_services
 from clients.models import HistoryEntry
 from firms.tenancy import firm_scope
 from fiscal_questionnaire import services as questionnaire
+from fiscal_questionnaire.answer_formats import parse_answer
+from fiscal_questionnaire.questions import QUESTIONS_BY_CODE
 from tests import factories
 
 UPDATED = HistoryEntry.Action.UPDATED
@@ -94,6 +96,12 @@ def test_an_entry_whose_every_field_is_back_where_it_started_is_removed(firm_a, 
     assert entry.changes == {"city": change("Lyon", "Nice")}
 
 
+def _answer(firm, client, code, raw, *, by):
+    """One answer as typed in the Fiscalité tab, which saves each answer as it is given."""
+    value = parse_answer(QUESTIONS_BY_CODE[code], raw)
+    questionnaire.save_answers(firm=firm, client=client, values={code: value}, by=by)
+
+
 def test_the_same_persons_answers_one_by_one_are_one_entry(firm_a, company):
     """The questionnaire saves each answer as it is given: sixteen answers, one entry."""
     answers = {
@@ -116,16 +124,8 @@ def test_the_same_persons_answers_one_by_one_are_one_entry(firm_a, company):
     }
     with firm_scope(firm_a.firm):
         for code, raw in answers.items():
-            questionnaire.save_answer(
-                firm=firm_a.firm,
-                client=company,
-                code=code,
-                raw_value=raw,
-                by=firm_a.collaborator.user,
-            )
-        questionnaire.save_answer(
-            firm=firm_a.firm, client=company, code="employees", raw_value="14", by=None
-        )
+            _answer(firm_a.firm, company, code, raw, by=firm_a.collaborator.user)
+        _answer(firm_a.firm, company, "employees", "14", by=None)
     grouped, by_the_system = entries(firm_a.firm, company)
     assert set(grouped.changes) == set(answers)
     assert grouped.changes["employees"]["to"] == "12"
@@ -399,7 +399,7 @@ def test_pages_keep_the_kind(client, firm_a, company):
     client.force_login(firm_a.collaborator.user)
     page = client.get(history_url(firm_a, company, "?kind=fiscal")).content.decode()
     assert "35 événements" in page
-    assert 'href="?kind=fiscal&page=2"' in page
+    assert 'href="?kind=fiscal&amp;page=2"' in page
     second = client.get(history_url(firm_a, company, "?kind=fiscal&page=2"))
     assert [entry.subject for entry in second.context["page"]] == ["answers"] * 5
 
