@@ -28,7 +28,7 @@ def fiscal_tab(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResp
     """The questionnaire. Each answer is saved as it is given (htmx posts the question that
     changed and gets the questionnaire back, with the obligations summary out of band);
     without JavaScript the whole form is posted and the page reloads."""
-    client = _client(request, client_id)
+    client = get_client_for_membership(request.membership, client_id)
     errors: dict[str, str] = {}
     typed: dict[str, str] = {}
     if request.method == "POST":
@@ -52,17 +52,13 @@ def fiscal_tab(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResp
 
 @require_GET
 def obligations_tab(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:
-    client = _client(request, client_id)
+    client = get_client_for_membership(request.membership, client_id)
     obligations = client_obligations(request.firm, client)
     return render(
         request,
         "fiscal_questionnaire/client_obligations.html",
         {"client": client, "tab": "obligations", **_summary(obligations)},
     )
-
-
-def _client(request: HttpRequest, client_id: int) -> Client:
-    return get_client_for_membership(request.membership, client_id)
 
 
 def _summary(obligations) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +36,11 @@ class CoveragePercentages:
     @property
     def issuing_percent(self) -> int | None:
         return self._percent(self.issuing_pa, self.issuing_due)
+
+
+def week_of(day: date) -> date:
+    """The Monday of the day's week: one snapshot per firm and week."""
+    return day - timedelta(days=day.weekday())
 
 
 class PortfolioSnapshot(CoveragePercentages, TenantModel):

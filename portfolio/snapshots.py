@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils import timezone
 
@@ -11,12 +11,7 @@ from clients.models import Client
 from firms.models import Firm
 from firms.tenancy import firm_scope
 from portfolio.dashboard import annotate_portfolio, headline_figures, stale_cutoff
-from portfolio.models import PortfolioSnapshot
-
-
-def week_of(day: date) -> date:
-    """The Monday of the day's week: one snapshot per firm and week."""
-    return day - timedelta(days=day.weekday())
+from portfolio.models import PortfolioSnapshot, week_of
 
 
 def take_portfolio_snapshot(*, firm: Firm, today: date | None = None) -> PortfolioSnapshot:

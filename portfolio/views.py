@@ -32,7 +32,12 @@ def dashboard(request: HttpRequest, firm_slug: str) -> HttpResponse:
         "querystring": querystring,
         "bars": dashboard_selectors.urgency_bars(figures),
         "progress": dashboard_selectors.progress_chart(
-            dashboard_selectors.recent_snapshots(request.firm)
+            dashboard_selectors.recent_snapshots(request.firm),
+            # The chart is the whole firm's: the figures of this very page stand for this week
+            # when they are the whole firm's too.
+            live=figures
+            if request.membership.sees_whole_firm and not filters.is_filtered
+            else None,
         ),
         "members": list(firm_members(request.firm)) if request.membership.sees_whole_firm else [],
         "bulk_actions": bulk_actions_for(request.membership),

@@ -3,6 +3,7 @@ and the firm's progress over the weekly snapshots."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from math import ceil
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from firms.models import Firm
 from portfolio.dashboard.figures import HeadlineFigures
 from portfolio.dashboard.filters import URGENCY_CHOICES
-from portfolio.models import PortfolioSnapshot
+from portfolio.models import PortfolioSnapshot, week_of
 
 CHART_WIDTH = 420
 CHART_HEIGHT = 180
@@ -54,8 +55,19 @@ PROGRESS_SERIES = (
 )
 
 
-def progress_chart(snapshots: list[PortfolioSnapshot]) -> dict:
-    """Lines of percentages (0–100 %) over the weekly snapshots, oldest first."""
+def progress_chart(
+    snapshots: list[PortfolioSnapshot], *, live: HeadlineFigures | None = None
+) -> dict:
+    """Lines of percentages (0–100 %) over the weekly snapshots, oldest first.
+
+    ``live``: the figures of the same set now (the headline figures of the whole portfolio, when
+    the page shows it unfiltered). They stand for this week, in place of its snapshot, so that the
+    chart's last value and the headline card are one figure from one source.
+    """
+    if live is not None:
+        this_week = week_of(timezone.localdate())
+        past = [snapshot for snapshot in snapshots if snapshot.taken_on < this_week]
+        snapshots = [*past, PortfolioSnapshot(taken_on=this_week, **asdict(live))]
     left, right, top, bottom = 46, CHART_WIDTH - 10, 10, 150
     count = len(snapshots)
     step = (right - left) / (count - 1) if count > 1 else 0
