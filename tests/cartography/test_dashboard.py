@@ -367,7 +367,7 @@ def test_the_urgency_chart_and_progress_chart_render_as_svg(as_member, firm_a, p
     take_portfolio_snapshot(firm=firm_a.firm)
     response = as_member(firm_a.admin).get(url(firm_a))
     body = response.content.decode()
-    assert body.count("<svg") == 2
+    assert body.count('<svg class="chart__svg"') == 2
     assert "Élevée : 1" in body
     assert "<polyline" in body
     assert response.context["progress"]["series"][0]["last"] == 50

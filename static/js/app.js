@@ -1,0 +1,54 @@
+/* Pilote FE — the few page behaviours, asked for by data attributes, so that no template holds
+   inline JavaScript and the Content-Security-Policy can forbid it.
+
+     data-confirm="Question ?"  on a form or a submit button: asks before submitting.
+     data-check-all="selected"  on a checkbox: checks or unchecks the form's boxes of that name.
+     data-print                 on a button: prints the page.
+
+   The listeners are on the document, so rows swapped in by htmx behave the same. They listen in
+   the capture phase: a refused confirmation stops the event before htmx or the form sees it.
+   (htmx requests may also use hx-confirm, which htmx handles without evaluating code.) */
+(function () {
+  "use strict";
+
+  function refused(element) {
+    return element !== null && !window.confirm(element.dataset.confirm);
+  }
+
+  function stop(event) {
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
+  document.addEventListener(
+    "click",
+    function (event) {
+      if (!(event.target instanceof Element)) return;
+      if (refused(event.target.closest("button[data-confirm], input[data-confirm]"))) {
+        stop(event);
+        return;
+      }
+      if (event.target.closest("[data-print]")) window.print();
+    },
+    true
+  );
+
+  document.addEventListener(
+    "submit",
+    function (event) {
+      if (event.target instanceof HTMLFormElement && event.target.matches("[data-confirm]")) {
+        if (refused(event.target)) stop(event);
+      }
+    },
+    true
+  );
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || !box.matches("[data-check-all]") || !box.form) return;
+    var name = box.dataset.checkAll;
+    box.form.querySelectorAll('input[type="checkbox"]').forEach(function (each) {
+      if (each.name === name) each.checked = box.checked;
+    });
+  });
+})();
