@@ -155,3 +155,14 @@ def test_collaborators_cannot_reassign(client, firm_a, role):
         {"selected": [target.pk], "assignee": firm_a.other_collaborator.user.pk},
     )
     assert response.status_code == 403
+
+
+def test_the_bulk_bar_counts_the_filtered_clients_in_french(client, firm_a):
+    factories.make_client(firm_a.firm, company_name="Boulangerie A")
+    factories.make_client(firm_a.firm, company_name="Garage B")
+    client.force_login(firm_a.supervisor.user)
+    url = f"/f/{firm_a.firm.slug}/clients/"
+    one = client.get(url, {"q": "boulangerie"}).content.decode()
+    assert "le seul client du filtre" in one and "les 1 clients" not in one
+    assert "les 2 clients du filtre" in client.get(url).content.decode()
+
