@@ -10,6 +10,7 @@ from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from cartography.dashboard.filters import (
     CHOSEN_STAGE,
+    SIZE_LABELS,
     SORT_FIELDS,
     annotate_portfolio,
     stale_cutoff,
@@ -65,6 +66,7 @@ def dashboard_row(values: dict) -> dict:
     return {
         **values,
         "score": _score(values),
+        "size_label": SIZE_LABELS.get(values["size_category"], ""),
         "has_software": values["software_readiness"] is not None,
         "readiness_label": READINESS[values["software_readiness"]],
         "reception_label": STATUS_LABELS.get(reception, ""),
