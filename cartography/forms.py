@@ -16,6 +16,10 @@ from cartography.selectors import find_product_by_label, software_catalogue
 from firms.models import Firm
 
 YES_NO = [("", "—"), ("true", "Oui"), ("false", "Non")]
+# Dates are typed the French way in a text input: a native date input would show the browser's
+# format (mm/dd/yyyy in an English browser) whatever the page's language. ISO is still read.
+FRENCH_DATE_FORMAT = "%d/%m/%Y"
+FRENCH_DATE_INPUT_FORMATS = [FRENCH_DATE_FORMAT, "%d/%m/%y", "%d.%m.%Y", "%Y-%m-%d"]
 
 
 def _with_blank(choices) -> list[tuple[str, str]]:
@@ -80,8 +84,12 @@ class ClientPlatformForm(forms.Form):
     on = forms.DateField(
         label="Depuis le",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=FRENCH_DATE_INPUT_FORMATS,
+        widget=forms.DateInput(
+            format=FRENCH_DATE_FORMAT, attrs={"placeholder": "jj/mm/aaaa", "autocomplete": "off"}
+        ),
         help_text="Aujourd'hui si vide.",
+        error_messages={"invalid": "Saisissez une date au format jj/mm/aaaa."},
     )
 
     def __init__(self, *args, firm: Firm, role: str, current=None, **kwargs) -> None:

@@ -3,6 +3,8 @@ plus the firm's catalogues they are picked from."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -192,10 +194,10 @@ class ClientPlatform(TenantModel):
         return f"{self.get_role_display()} : {self.platform}"
 
     @property
-    def status_history(self) -> list[tuple[str, str]]:
-        """(status label, ISO date) in the order of the statuses."""
+    def status_history(self) -> list[tuple[str, date]]:
+        """(status label, date) in the order of the statuses."""
         return [
-            (str(label), self.status_dates[value])
+            (str(label), date.fromisoformat(self.status_dates[value]))
             for value, label in PlatformStatus.choices
             if value in self.status_dates
         ]

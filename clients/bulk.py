@@ -21,7 +21,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from clients.forms import firm_members
+from clients.forms import NOBODY, firm_members
 from clients.models import Client
 from clients.services import reassign_clients
 from firms.models import Firm, Membership, Role, User
@@ -106,7 +106,7 @@ def _first_error(form: forms.Form) -> str:
 
 # The clients app's own action: give clients to a collaborator, or explicitly to nobody.
 
-NOBODY = "none"
+UNASSIGN = "none"  # the explicit choice of nobody
 
 
 class ReassignForm(forms.Form):
@@ -122,12 +122,12 @@ class ReassignForm(forms.Form):
         self.fields["assignee"].choices = [
             ("", _("— Choisir un collaborateur —")),
             *((pk, user.full_name) for pk, user in self._members.items()),
-            (NOBODY, _("Personne (retirer l'attribution)")),
+            (UNASSIGN, NOBODY),
         ]
 
     def clean_assignee(self) -> User | None:
         value = self.cleaned_data["assignee"]
-        return None if value == NOBODY else self._members[value]
+        return None if value == UNASSIGN else self._members[value]
 
 
 def reassign(*, firm: Firm, user: User, client_ids: Iterable[int], options: dict) -> BulkOutcome:

@@ -14,6 +14,8 @@ from firms.validators import clean_siren, clean_siret, clean_vat_number
 NAF_FORMAT = re.compile(r"^\d{2}\.?\d{2}[A-Z]$")
 FISCAL_YEAR_END = re.compile(r"^(0[1-9]|[12]\d|3[01])/(0[1-9]|1[0-2])$")
 LIST_SEPARATORS = re.compile(r"[,;\n]+")
+# The empty choice of every collaborator select (the bulk reassignment bar says it too).
+NOBODY = _("— Personne (à attribuer) —")
 
 
 def split_list(value: str) -> list[str]:
@@ -60,6 +62,7 @@ class ClientForm(forms.ModelForm):
         self.check_siren_unique = check_siren_unique
         self.fields["assigned_to"].queryset = firm_members(firm)
         self.fields["assigned_to"].label = _("Collaborateur")
+        self.fields["assigned_to"].empty_label = NOBODY
         self.fields["invoice_delivery"].required = False
         if self.instance.pk and not self.is_bound:
             self.initial["billing_emails"] = "\n".join(self.instance.billing_emails)

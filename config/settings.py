@@ -324,6 +324,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # French 404s instead of Django's "No Client matches the given query."
+    "EXCEPTION_HANDLER": "config.api_exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pilote FE API",

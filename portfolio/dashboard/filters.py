@@ -27,7 +27,15 @@ URGENCY_CHOICES = {
     "low": "Faible",
     "none": "Non calculée",
 }
-SIZE_CHOICES = {**{value: value for value in SizeCategory.values}, "unknown": "Non déterminée"}
+# The size categories in the filter and the table: the usual short names, and the microentreprise
+# under the one label it has everywhere else.
+SIZE_LABELS = {
+    SizeCategory.GE: "GE",
+    SizeCategory.ETI: "ETI",
+    SizeCategory.PME: "PME",
+    SizeCategory.MICRO: SizeCategory.MICRO.label,
+}
+SIZE_CHOICES = {**SIZE_LABELS, "unknown": "Non déterminée"}
 OBLIGATION_CHOICES = {
     "receive": "Réception obligatoire",
     "issue": "Émission obligatoire",

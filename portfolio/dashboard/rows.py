@@ -13,6 +13,7 @@ from clients.models import Client
 from firms.models import Firm
 from portfolio.dashboard.filters import (
     CHOSEN_STAGE,
+    SIZE_LABELS,
     SORT_FIELDS,
     annotate_portfolio,
     stale_cutoff,
@@ -60,6 +61,7 @@ def dashboard_row(values: dict) -> dict:
     return {
         **values,
         "score": _score(values),
+        "size_label": SIZE_LABELS.get(values["size_category"], ""),
         "has_software": values["software_readiness"] is not None,
         "readiness_label": READINESS[values["software_readiness"]],
         "reception_label": STATUS_LABELS.get(reception, ""),

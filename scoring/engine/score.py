@@ -316,7 +316,7 @@ def _questionnaire_incomplete(
 def _size_undecided(client: ScoringInput, grid: Grid, facts: ClientFacts) -> BreakdownLine | None:
     if facts.in_scope is False or facts.size_category is not None:
         return None
-    answer = "Taille (micro, PME, ETI ou GE) à déterminer"
+    answer = "Taille (microentreprise, PME, ETI ou GE) à déterminer"
     return _line("size_undecided", grid.size_undecided.points, answer)
 
 

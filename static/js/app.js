@@ -1,36 +1,67 @@
-// What the pages need beyond htmx, bound by data attributes (the templates carry no inline
-// script, so the Content-Security-Policy needs no 'unsafe-inline').
+/* Pilote FE — the few page behaviours, asked for by data attributes, so that no template holds
+   inline JavaScript and the Content-Security-Policy can forbid it.
+
+     data-confirm="Question ?"  on a form or a submit button: asks before submitting.
+     data-check-all="selected"  on a checkbox: checks or unchecks the form's boxes of that name.
+     data-print                 on a button: prints the page.
+     data-bulk-count            in a bulk bar: says how many rows of its form are checked
+                                (data-none, data-one, data-many with "{count}").
+
+   The listeners are on the document, so rows swapped in by htmx behave the same. They listen in
+   the capture phase: a refused confirmation stops the event before htmx or the form sees it.
+   (htmx requests may also use hx-confirm, which htmx handles without evaluating code.) */
 (function () {
   "use strict";
 
-  function updateBulkCount(form) {
-    const counter = form.querySelector("[data-bulk-count]");
-    if (!counter) return;
-    const checked = form.querySelectorAll('input[name="selected"]:checked').length;
-    const text = checked === 0 ? counter.dataset.none : checked === 1 ? counter.dataset.one : counter.dataset.many;
+  function refused(element) {
+    return element !== null && !window.confirm(element.dataset.confirm);
+  }
+
+  function stop(event) {
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
+  document.addEventListener(
+    "click",
+    function (event) {
+      if (!(event.target instanceof Element)) return;
+      if (refused(event.target.closest("button[data-confirm], input[data-confirm]"))) {
+        stop(event);
+        return;
+      }
+      if (event.target.closest("[data-print]")) window.print();
+    },
+    true
+  );
+
+  document.addEventListener(
+    "submit",
+    function (event) {
+      if (event.target instanceof HTMLFormElement && event.target.matches("[data-confirm]")) {
+        if (refused(event.target)) stop(event);
+      }
+    },
+    true
+  );
+
+  function countChecked(form) {
+    var counter = form.querySelector("[data-bulk-count]");
+    if (counter === null) return;
+    var checked = form.querySelectorAll('input[name="selected"]:checked').length;
+    var text = checked === 0 ? counter.dataset.none : checked === 1 ? counter.dataset.one : counter.dataset.many;
     counter.textContent = text.replace("{count}", checked.toLocaleString("fr-FR"));
   }
 
   document.addEventListener("change", function (event) {
-    const input = event.target;
-    if (!input.form) return;
-    if (input.matches("[data-select-all]")) {
-      input.form.querySelectorAll('input[name="selected"]').forEach(function (box) {
-        box.checked = input.checked;
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || !box.form) return;
+    if (box.matches("[data-check-all]")) {
+      var name = box.dataset.checkAll;
+      box.form.querySelectorAll('input[type="checkbox"]').forEach(function (each) {
+        if (each.name === name) each.checked = box.checked;
       });
     }
-    if (input.matches('[data-select-all], input[name="selected"]')) updateBulkCount(input.form);
-  });
-
-  // A button (or form) with data-confirm asks before submitting.
-  document.addEventListener("submit", function (event) {
-    const source = event.submitter && event.submitter.dataset.confirm ? event.submitter : event.target;
-    const question = source.dataset ? source.dataset.confirm : "";
-    if (question && !window.confirm(question)) event.preventDefault();
-  });
-
-  document.addEventListener("click", function (event) {
-    const printer = event.target.closest("[data-print]");
-    if (printer) window.print();
+    if (box.matches('[data-check-all], input[name="selected"]')) countChecked(box.form);
   });
 })();

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -35,6 +36,14 @@ def test_demo_admin_logs_in_and_switches_firm(page: Page, live_server, demo, art
     expect(page.get_by_role("heading", name="Clients")).to_be_visible()
     expect(page.locator("table tbody tr").first).to_be_visible()
     page.screenshot(path=artifacts_dir / "clients-durand.png", full_page=True)
+
+    # The user menu names each language in itself.
+    page.get_by_test_id("user-menu").locator("summary").click()
+    expect(page.locator(".language-switch")).to_have_text(
+        re.compile(r"^\s*Français\s*·\s*English\s*$")
+    )
+    page.screenshot(path=artifacts_dir / "user-menu.png")
+    page.get_by_test_id("user-menu").locator("summary").click()
 
     page.get_by_test_id("firm-switcher").locator("summary").click()
     page.screenshot(path=artifacts_dir / "firm-switcher.png")

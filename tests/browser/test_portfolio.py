@@ -45,6 +45,14 @@ def test_dashboard_filters_sorts_and_goes_back(page: Page, live_server, demo, ar
     expect(page.locator(".chart__svg")).to_have_count(2)
     page.screenshot(path=artifacts_dir / "dashboard-1440.png", full_page=True)
 
+    # The two chart cards line up; the firm's name in the header is whole while there is room.
+    urgency_card, progress_card = (page.locator(".chart").nth(n).bounding_box() for n in (0, 1))
+    assert urgency_card["y"] == progress_card["y"]
+    assert urgency_card["height"] == progress_card["height"]
+    firm_name = page.locator(".firm-switch__name")
+    expect(firm_name).to_have_text("Cabinet Durand & Associés")
+    assert firm_name.evaluate("name => name.scrollWidth <= name.clientWidth")
+
     # The urgency badge shows its breakdown on hover.
     page.locator("table.table--dash > tbody > tr > td > .urgency").first.hover()
     expect(page.locator("tbody .urgency__tip").first).to_be_visible()

@@ -123,7 +123,10 @@ def test_platform_status_dates(firm_a, client_a, catalogue_a):
         )
         entry = _history(firm, client_a)[-1]
     assert chosen.status_dates == {"considered": "2026-03-02", "chosen": "2026-03-12"}
-    assert chosen.status_history == [("Envisagée", "2026-03-02"), ("Choisie", "2026-03-12")]
+    assert chosen.status_history == [
+        ("Envisagée", datetime.date(2026, 3, 2)),
+        ("Choisie", datetime.date(2026, 3, 12)),
+    ]
     assert entry.changes == {"status": {"label": "statut", "from": "Envisagée", "to": "Choisie"}}
     # Another platform starts its own story.
     with firm_scope(firm):

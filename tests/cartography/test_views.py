@@ -106,6 +106,42 @@ def test_setting_a_platform(as_member, firm_a, client_a, catalogue_a):
     assert member.post(_url(firm_a, client_a, "plateformes/autre/")).status_code == 404
 
 
+def test_platform_dates_are_typed_and_shown_the_french_way(
+    as_member, firm_a, client_a, catalogue_a
+):
+    member = as_member(firm_a.collaborator)
+    tab = member.get(_url(firm_a, client_a)).content.decode()
+    # A text input: a native date input would show mm/dd/yyyy in an English browser.
+    assert 'name="reception-on" placeholder="jj/mm/aaaa"' in tab
+    assert 'type="date"' not in tab
+    response = member.post(
+        _url(firm_a, client_a, "plateformes/reception/"),
+        {
+            "reception-platform": catalogue_a["pa"].pk,
+            "reception-status": "chosen",
+            "reception-on": "02/03/2026",
+        },
+        **HTMX,
+    )
+    with firm_scope(firm_a.firm):
+        assert ClientPlatform.objects.for_firm(firm_a.firm).get().status_dates == {
+            "chosen": "2026-03-02"
+        }
+    # The status history says when, in French.
+    history = response.content.decode()
+    assert "Choisie :</span> 02/03/2026" in history and "2026-03-02" not in history
+    refused = member.post(
+        _url(firm_a, client_a, "plateformes/reception/"),
+        {
+            "reception-platform": catalogue_a["pa"].pk,
+            "reception-status": "chosen",
+            "reception-on": "03/31/2026",
+        },
+        **HTMX,
+    )
+    assert "Saisissez une date au format jj/mm/aaaa." in refused.content.decode()
+
+
 def test_the_profile_saves_one_field_at_a_time(as_member, firm_a, client_a):
     member = as_member(firm_a.collaborator)
     url = _url(firm_a, client_a, "profil/")

@@ -91,3 +91,22 @@ def test_list_filters_match_the_web_list(api, firm_a):
     factories.make_client(firm_a.firm, company_name="Garage Moreau")
     rows = api(firm_a.supervisor, "get", "/api/v1/clients/?q=garage").json()["results"]
     assert [row["company_name"] for row in rows] == ["Garage Moreau"]
+
+
+def test_a_missing_client_is_introuvable_in_french(api, firm_a, firm_b):
+    other_firms = factories.make_client(firm_b.firm)
+    for path in (
+        "/api/v1/clients/999999/",
+        f"/api/v1/clients/{other_firms.pk}/",
+        f"/api/v1/clients/{other_firms.pk}/answers/",
+        f"/api/v1/clients/{other_firms.pk}/cartography/",
+        f"/api/v1/clients/{other_firms.pk}/score/",
+    ):
+        response = api(firm_a.supervisor, "get", path)
+        assert (response.status_code, response.json()) == (404, {"detail": "Client introuvable."})
+
+
+def test_a_french_404_message_is_kept(api, firm_a):
+    target = factories.make_client(firm_a.firm)
+    response = api(firm_a.supervisor, "get", f"/api/v1/clients/{target.pk}/score/")
+    assert response.json() == {"detail": "Ce client n'a pas encore de score."}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -206,3 +208,29 @@ def test_an_unknown_bulk_action_is_refused_with_a_message(client, firm_a):
     )
     assert response.status_code == 200
     assert "Choisissez une action." in response.content.decode()
+
+
+def test_the_bulk_bar_counts_the_filtered_clients_in_french(client, firm_a):
+    factories.make_client(firm_a.firm, company_name="Boulangerie A")
+    factories.make_client(firm_a.firm, company_name="Garage B")
+    client.force_login(firm_a.supervisor.user)
+    url = f"/f/{firm_a.firm.slug}/clients/"
+    one = client.get(url, {"q": "boulangerie"}).content.decode()
+    assert "le seul client du filtre" in one and "les 1 clients" not in one
+    assert "les 2 clients du filtre" in client.get(url).content.decode()
+
+
+def test_every_collaborator_select_says_nobody_the_same_way(client, firm_a):
+    factories.make_client(firm_a.firm)
+    client.force_login(firm_a.supervisor.user)
+    pages = [
+        client.get(f"/f/{firm_a.firm.slug}/clients/"),  # the bulk reassignment bar
+        client.get(f"/f/{firm_a.firm.slug}/clients/nouveau/"),  # the client form
+    ]
+    for page in pages:
+        html = page.content.decode()
+        # The bulk bar's is an explicit choice ("none"); the empty one asks for a choice.
+        assert re.search(
+            r'<option value="(none)?"( selected)?>— Personne \(à attribuer\) —</option>', html
+        )
+        assert "---------" not in html

@@ -104,3 +104,15 @@ def test_english_once_chosen(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/compte/connexion/"})
     page = client.get("/compte/connexion/").content.decode()
     assert "Log in" in page and "Forgot your password?" in page
+
+
+def test_each_language_is_named_in_itself_and_the_page_says_its_language(client, firm_a):
+    client.force_login(firm_a.admin.user)
+    french = client.get(f"/f/{firm_a.firm.slug}/clients/").content.decode()
+    assert '<html lang="fr">' in french
+    assert ">Français</span>" in french and ">English</button>" in french
+    assert "Anglais" not in french
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(f"/f/{firm_a.firm.slug}/clients/").content.decode()
+    assert '<html lang="en">' in english
+    assert ">Français</button>" in english and ">English</span>" in english

@@ -131,3 +131,10 @@ def test_start_job_enqueues_only_after_commit(firm_a, django_capture_on_commit_c
     with django_capture_on_commit_callbacks() as callbacks, firm_scope(firm_a.firm):
         start_job(firm=firm_a.firm, kind="clients_csv_export", requested_by=firm_a.admin.user)
     assert len(callbacks) == 1
+
+
+def test_the_empty_list_draws_its_icon_rather_than_relying_on_a_font(client, firm_a):
+    client.force_login(firm_a.supervisor.user)
+    page = client.get(f"/f/{firm_a.firm.slug}/travaux/").content.decode()
+    assert "Aucun travail" in page
+    assert '<div class="empty__icon"><svg' in page and "⏱" not in page

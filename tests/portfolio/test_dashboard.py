@@ -196,6 +196,18 @@ def test_the_supervisor_sees_the_whole_firm_with_every_column(as_member, firm_a,
     assert bravo["issuing_chosen"] and bravo["reception_label"] == "Testée"
 
 
+def test_plurals_and_size_labels_are_french(as_member, firm_a, portfolio):
+    one = as_member(firm_a.supervisor).get(url(firm_a, size="MICRO")).content.decode()
+    assert "1 client du filtre" in one and "1 clients" not in one
+    assert "le seul client du filtre" in one  # the bulk reassignment bar
+    # The size category has one label, as on the client's obligations.
+    assert '<span class="badge">Microentreprise</span>' in one
+    assert '<option value="MICRO" selected>Microentreprise</option>' in one
+    assert ">MICRO<" not in one
+    every = as_member(firm_a.supervisor).get(url(firm_a)).content.decode()
+    assert "4 clients" in every and "les 4 clients du filtre" in every
+
+
 def test_a_collaborator_sees_only_their_own_portfolio(as_member, firm_a, portfolio):
     response = as_member(firm_a.collaborator).get(url(firm_a, sort="name", collaborator="x"))
     assert names(response) == ["Alpha", "Bravo"]
@@ -368,7 +380,7 @@ def test_the_urgency_chart_and_progress_chart_render_as_svg(as_member, firm_a, p
     take_portfolio_snapshot(firm=firm_a.firm)
     response = as_member(firm_a.admin).get(url(firm_a))
     body = response.content.decode()
-    assert body.count("<svg") == 2
+    assert body.count('<svg class="chart__svg"') == 2
     assert "Élevée : 1" in body
     assert "<polyline" in body
     assert response.context["progress"]["series"][0]["last"] == 50
