@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from cartography.snapshots import take_portfolio_snapshot
 from playwright.sync_api import Page, Route, expect
 
 from firms.tenancy import firm_scope
-from scoring.services import rescore_client
+from portfolio.snapshots import take_portfolio_snapshot
+from scoring.services import score_clients
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,7 +46,9 @@ def strict_page(page: Page, live_server):
     return page
 
 
-def test_the_pages_run_under_a_strict_policy(strict_page: Page, live_server, firm_a, artifacts_dir):
+def test_the_pages_run_under_a_strict_policy(
+    strict_page: Page, live_server, firm_a, default_catalogues, artifacts_dir
+):
     page = strict_page
     firm = firm_a.firm
     clients = [
@@ -55,7 +57,7 @@ def test_the_pages_run_under_a_strict_policy(strict_page: Page, live_server, fir
     ]
     with firm_scope(firm):
         for client in clients:
-            rescore_client(firm=firm, client=client)
+            score_clients(firm=firm, client_ids=[client.pk])
     take_portfolio_snapshot(firm=firm, today=date.today() - timedelta(weeks=1))
     take_portfolio_snapshot(firm=firm)
     page.set_viewport_size({"width": 1440, "height": 1000})
