@@ -58,12 +58,14 @@ def _platform_form(request: HttpRequest, role: str, current, data=None) -> Clien
 def _section(request: HttpRequest, client: Client, section: str, **overrides) -> HttpResponse:
     """The changed section for htmx, the whole tab otherwise."""
     template = (
-        f"cartography/partials/{section}.html"
+        "cartography/partials/section_update.html"
         if request.htmx
         else "cartography/client_cartography.html"
     )
     status = overrides.pop("status", 200)
-    return render(request, template, _context(request, client, **overrides), status=status)
+    context = _context(request, client, section_template=f"cartography/partials/{section}.html")
+    context.update(overrides)
+    return render(request, template, context, status=status)
 
 
 def client_cartography(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:

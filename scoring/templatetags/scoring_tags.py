@@ -55,6 +55,18 @@ def urgency_badge(score: ClientScore | None) -> SafeString:
 
 
 @register.simple_tag
+def header_urgency_badge(client: Client, *, oob: bool = False) -> SafeString:
+    """The badge in the client sheet's header, in an element the edits of the sheet's tabs
+    replace out of band (``oob``), so that it follows every answer and equipment change."""
+    template = (
+        '<span id="client-urgency" hx-swap-oob="true">{}</span>'
+        if oob
+        else ('<span id="client-urgency">{}</span>')
+    )
+    return format_html(template, urgency_badge_for(client))
+
+
+@register.simple_tag
 def urgency_badge_for(client: Client) -> SafeString:
     """The badge of one client, read through its ``scores`` (one query; a list prefetches
     ``scores`` so that its fifty badges cost one query in all)."""
