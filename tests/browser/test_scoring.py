@@ -41,17 +41,19 @@ def test_the_badge_and_its_breakdown_follow_the_cartography(
     before = _points(page)
 
     page.get_by_label("Comment les factures sont-elles produites aujourd'hui ?").select_option(
-        label="Papier / carnet à souches"
+        label="Word / Excel"
     )
     expect(page.get_by_test_id("profile-invoice_tool")).to_contain_text("Enregistré")
     page.reload()
-    assert _points(page) == before + 8  # paper invoices: +8 in the default grid
+    # Unanswered counted as the worst answer (paper, +8); Word or Excel is +6 in the default grid.
+    assert _points(page) == before - 2
 
     badge = page.locator(".page-head .urgency").first
     badge.focus()  # keyboard users get the breakdown too
     tooltip = page.get_by_role("tooltip")
     expect(tooltip).to_be_visible()
     expect(tooltip).to_contain_text("Production des factures")
+    expect(tooltip).to_contain_text("Factures sous Word ou Excel")
     page.screenshot(path=artifacts_dir / "scoring-badge-breakdown.png")
 
 
@@ -66,12 +68,13 @@ def test_an_administrator_reweights_previews_saves_and_the_portfolio_is_rescored
     editor = f"/f/{firm_a.firm.slug}/parametres/score/"
     _login(page, live_server, firm_a.admin.user, editor)
 
-    cell = page.locator('[name="criteria.questionnaire_incomplete.points"]')
-    cell.fill("40")
+    # A blank client scores 52, high; raising the high threshold to 60 makes it medium.
+    cell = page.locator('[name="thresholds.high_from"]')
+    cell.fill("60")
     cell.press("Tab")  # a change previews at once
     preview = page.locator("#grid-preview")
     expect(preview).to_contain_text("Avec cette grille")
-    expect(preview.locator(".urgency--high .spread__n")).to_have_text("1")
+    expect(preview.locator(".urgency--medium .spread__n")).to_have_text("1")
     page.screenshot(path=artifacts_dir / "scoring-grid-preview.png", full_page=True)
 
     page.once("dialog", lambda dialog: dialog.accept())
@@ -81,4 +84,4 @@ def test_an_administrator_reweights_previews_saves_and_the_portfolio_is_rescored
     page.screenshot(path=artifacts_dir / "scoring-rescored.png")
 
     page.goto(f"{live_server.url}/f/{firm_a.firm.slug}/clients/{client.pk}/")
-    expect(page.locator(".page-head .urgency").first).to_contain_text("Élevée")
+    expect(page.locator(".page-head .urgency").first).to_contain_text("Moyenne")

@@ -31,8 +31,9 @@ def test_every_number_of_the_grid_is_a_labelled_cell():
 
 
 def test_a_posted_cell_changes_the_grid_and_french_spacing_is_accepted():
-    grid = grid_from_dict(grid_from_cells(DEFAULT, {"criteria.invoice_tool.points.paper": "1 2"}))
-    assert grid_to_dict(grid)["criteria"]["invoice_tool"]["points"]["paper"] == 12
+    posted = {"criteria.invoice_tool.points.unanswered": "1 2"}
+    grid = grid_from_dict(grid_from_cells(DEFAULT, posted))
+    assert grid_to_dict(grid)["criteria"]["invoice_tool"]["points"]["unanswered"] == 12
 
 
 def _post(client, firm_a, **cells):
@@ -42,13 +43,14 @@ def _post(client, firm_a, **cells):
 def test_preview_shows_the_spread_and_saves_nothing(client, firm_a):
     factories.make_client(firm_a.firm)
     client.force_login(firm_a.admin.user)
+    # A blank client scores 52 (high) with the default grid; from 60 points, it is medium.
     response = client.post(
         f"/f/{firm_a.firm.slug}/parametres/score/",
-        {"action": "preview", "criteria.questionnaire_incomplete.points": "40"},
+        {"action": "preview", "thresholds.high_from": "60"},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
-    assert response.context["spread"] == {"low": 0, "medium": 0, "high": 1}
+    assert response.context["spread"] == {"low": 0, "medium": 1, "high": 0}
     with firm_scope(firm_a.firm):
         assert not ScoringGrid.objects.for_firm(firm_a.firm).exists()
 
@@ -69,7 +71,11 @@ def test_saving_creates_a_version_and_starts_the_rescoring(
     client.force_login(firm_a.admin.user)
     response = client.post(
         f"/f/{firm_a.firm.slug}/parametres/score/",
-        {"action": "save", "criteria.invoice_tool.points.paper": "9"},
+        {
+            "action": "save",
+            "criteria.invoice_tool.points.paper": "9",
+            "criteria.invoice_tool.points.unanswered": "9",
+        },
     )
     assert response.status_code == 302 and "/travaux/" in response["Location"]
     with firm_scope(firm_a.firm):
@@ -80,3 +86,17 @@ def test_saving_creates_a_version_and_starts_the_rescoring(
 def test_only_administrators_edit_the_grid(client, firm_a):
     client.force_login(firm_a.supervisor.user)
     assert client.get(f"/f/{firm_a.firm.slug}/parametres/score/").status_code == 403
+
+
+def test_a_grid_scoring_an_answer_above_unanswered_is_refused(client, firm_a):
+    client.force_login(firm_a.admin.user)
+    response = client.post(
+        f"/f/{firm_a.firm.slug}/parametres/score/",
+        {"action": "save", "criteria.invoice_tool.points.paper": "9"},
+    )
+    assert response.status_code == 400
+    assert "« Non renseigné » vaut 8 points, moins que « Factures papier » (9 points)" in (
+        response.content.decode()
+    )
+    with firm_scope(firm_a.firm):
+        assert not ScoringGrid.objects.for_firm(firm_a.firm).exists()
