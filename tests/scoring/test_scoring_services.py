@@ -3,9 +3,11 @@ rescored in the background when the grid changes."""
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -116,3 +118,17 @@ def test_the_score_is_readable_through_the_api(client, firm_a):
         ).status_code
         == 405
     )
+
+
+def test_the_rescore_command_scores_every_client_with_the_grid_in_force(firm_a, firm_b):
+    scored = factories.make_client(firm_a.firm)
+    other = factories.make_client(firm_b.firm)
+    out = io.StringIO()
+    call_command("rescore_portfolio", "--firm", firm_a.firm.slug, stdout=out)
+    assert "Cabinet Alpha : 1 client recalculé." in out.getvalue()
+    assert _scores(firm_a.firm)[scored.pk].total == 52
+    assert other.pk not in _scores(firm_b.firm)
+    call_command("rescore_portfolio", stdout=io.StringIO())
+    assert _scores(firm_b.firm)[other.pk].total == 52
+    with pytest.raises(CommandError, match="Aucun cabinet « inconnu »"):
+        call_command("rescore_portfolio", "--firm", "inconnu")
