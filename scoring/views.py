@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from clients.models import Client
 from firms.access import require_admin
 from scoring import services
 from scoring.editor import editor_rows, faulty_paths, grid_from_cells, threshold_cells
@@ -44,7 +43,8 @@ def _editor_context(
 @require_admin
 def grid_editor(request: HttpRequest, firm_slug: str) -> HttpResponse:
     """The firm's scoring grid: every criterion and answer with its points, the thresholds, a
-    preview of the portfolio's spread before saving, and saving as a new version."""
+    preview of the portfolio's spread and of the clients that change level before saving, and
+    saving as a new version."""
     _, grid = services.current_grid(request.firm)
     base = grid_to_dict(grid)
     if request.method != "POST":
@@ -62,13 +62,8 @@ def grid_editor(request: HttpRequest, firm_slug: str) -> HttpResponse:
             f"Grille enregistrée (version {saved.version}) : le portefeuille est recalculé.",
         )
         return redirect("job_detail", firm_slug=firm_slug, job_id=job.pk)
-    ids = (
-        Client.objects.for_firm(request.firm)
-        .filter(status=Client.Status.ACTIVE)
-        .values_list("id", flat=True)
-    )
-    spread = services.preview_spread(firm=request.firm, grid=edited, client_ids=ids)
-    context = {"spread": spread, "total": sum(spread.values())}
+    preview = services.preview_grid(firm=request.firm, grid=edited)
+    context = {"preview": preview, "spread": preview.spread}
     if request.htmx:
         return render(request, "scoring/partials/preview.html", context)
     full = _editor_context(request, grid_to_dict(edited))

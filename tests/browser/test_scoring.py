@@ -1,6 +1,7 @@
 """In a real browser: the urgency badge follows the cartography, and an administrator reweights
-the grid, previews the spread, saves, and watches the portfolio being rescored; a grid the
-editor refuses comes back as typed, its faulty cells marked."""
+the grid, previews the spread and the clients that change level, saves, and watches the
+portfolio being rescored; a grid the editor refuses comes back as typed, its faulty cells
+marked."""
 
 from __future__ import annotations
 
@@ -76,6 +77,9 @@ def test_an_administrator_reweights_previews_saves_and_the_portfolio_is_rescored
     preview = page.locator("#grid-preview")
     expect(preview).to_contain_text("Avec cette grille")
     expect(preview.locator(".urgency--medium .spread__n")).to_have_text("1")
+    changes = page.get_by_test_id("level-changes")
+    expect(changes).to_contain_text("Café de la Poste")
+    expect(changes).to_contain_text("Élevée → Moyenne")
     page.screenshot(path=artifacts_dir / "scoring-grid-preview.png", full_page=True)
 
     page.once("dialog", lambda dialog: dialog.accept())

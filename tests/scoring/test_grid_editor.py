@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from firms.tenancy import firm_scope
+from fiscal_questionnaire.services import save_answers
 from scoring import services
 from scoring.editor import editor_rows, grid_from_cells, threshold_cells
 from scoring.engine import InvalidGrid, grid_from_dict, grid_to_dict, load_default_grid
@@ -70,6 +73,14 @@ def _scored_client(firm, **fields):
     return made
 
 
+def _out_of_scope_client(firm, **fields):
+    """A client known not to be liable to VAT: 0 points, low urgency whatever the grid."""
+    made = factories.make_client(firm, **fields)
+    with firm_scope(firm):
+        save_answers(firm=firm, client=made, values={"vat_liable": False}, by=None)
+    return made
+
+
 # Every blank client scores 52 (high) with the default grid; these thresholds make it medium.
 HIGH_FROM_60 = {"action": "preview", "thresholds.high_from": "60"}
 
@@ -82,6 +93,62 @@ def test_preview_shows_the_spread_and_saves_nothing(client, firm_a):
     assert response.context["spread"] == {"low": 0, "medium": 1, "high": 0}
     with firm_scope(firm_a.firm):
         assert not ScoringGrid.objects.for_firm(firm_a.firm).exists()
+
+
+def test_preview_lists_the_clients_that_change_level(client, firm_a):
+    moving = _scored_client(firm_a.firm, company_name="Boulangerie Petit")
+    _out_of_scope_client(firm_a.firm, company_name="Association des Amis")
+    never_scored = factories.make_client(firm_a.firm, company_name="Atelier Neuf")
+    client.force_login(firm_a.admin.user)
+    response = _post(client, firm_a.firm, HIGH_FROM_60, HTTP_HX_REQUEST="true")
+    preview = response.context["preview"]
+    assert [(change.name, change.before, change.after) for change in preview.changes] == [
+        ("Atelier Neuf", None, "medium"),
+        ("Boulangerie Petit", "high", "medium"),
+    ]
+    assert (preview.changed, preview.more) == (2, 0)
+    html = response.content.decode()
+    assert f"/clients/{moving.pk}/" in html and f"/clients/{never_scored.pk}/" in html
+    assert "Boulangerie Petit</a> :" in html
+    assert re.search(
+        r"urgency--high\">Élevée</span> →\s*<span class=\"urgency urgency--medium", html
+    )
+    assert "Sans score" in html and "Association des Amis" not in html
+
+
+def test_preview_says_when_no_client_changes_level(client, firm_a):
+    _scored_client(firm_a.firm)
+    client.force_login(firm_a.admin.user)
+    response = _post(client, firm_a.firm, {"action": "preview"}, HTTP_HX_REQUEST="true")
+    assert response.context["preview"].changes == ()
+    assert "Aucun client ne change de niveau" in response.content.decode()
+
+
+def test_preview_names_a_bounded_number_of_clients_and_counts_the_rest(client, firm_a, monkeypatch):
+    monkeypatch.setattr(services, "PREVIEW_CHANGES", 2)
+    for name in ("Delta", "Alpha", "Echo", "Charlie", "Bravo"):
+        _scored_client(firm_a.firm, company_name=name)
+    client.force_login(firm_a.admin.user)
+    response = _post(client, firm_a.firm, HIGH_FROM_60, HTTP_HX_REQUEST="true")
+    preview = response.context["preview"]
+    assert [change.name for change in preview.changes] == ["Alpha", "Bravo"]
+    assert (preview.changed, preview.more) == (5, 3)
+    assert "… et 3 autres." in response.content.decode()
+
+
+def test_the_preview_costs_the_same_queries_for_few_or_many_clients(client, firm_a, firm_b):
+    for firm, count in ((firm_a.firm, 2), (firm_b.firm, 12)):
+        for _ in range(count):
+            _scored_client(firm)
+        _out_of_scope_client(firm)
+    counts = []
+    for firm, member in ((firm_a.firm, firm_a.admin), (firm_b.firm, firm_b.admin)):
+        client.force_login(member.user)
+        with CaptureQueriesContext(connection) as queries:
+            response = _post(client, firm, HIGH_FROM_60, HTTP_HX_REQUEST="true")
+        assert response.context["preview"].changed > 0
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
 
 
 def test_a_refused_save_keeps_what_was_typed_and_marks_the_faulty_cells(client, firm_a):
