@@ -1,8 +1,10 @@
 """The starting scoring grid (REGULATION.md §5), in the JSON shape a firm's grid is stored in.
 
-Points measure urgency. Read it through ``scoring.engine.load_default_grid()`` (or
-``grid_from_dict``), which validates it; treat this dict as read-only. Criterion codes and their
-French labels are in ``scoring/engine/criteria.py``.
+Points measure urgency. What is not known yet scores as the worst answer it may turn into
+(``unanswered`` below; the rule is in ``scoring/engine/score.py``), so that answering a question
+can only confirm or lower a client's urgency. Read it through
+``scoring.engine.load_default_grid()`` (or ``grid_from_dict``), which validates it; treat this
+dict as read-only. Criterion codes and their French labels are in ``scoring/engine/criteria.py``.
 """
 
 from typing import Any
@@ -21,21 +23,21 @@ DEFAULT_GRID: dict[str, Any] = {
                 "invoicing_software": 0,
                 "accounting_software": 0,
                 "erp": 0,
-                "unanswered": 0,
+                "unanswered": 8,
             }
         },
         "invoices_issued_per_month": {
             "bands": [{"more_than": 100, "points": 4}, {"at_least": 20, "points": 2}],
-            "unanswered": 0,
+            "unanswered": 4,
         },
         "paper_share_received": {
             "bands": [{"more_than": 50, "points": 4}, {"at_least": 10, "points": 2}],
-            "unanswered": 0,
+            "unanswered": 4,
         },
         "purchase_entry": {
-            "points": {"client_manual": 2, "firm": 0, "automated": 0, "unanswered": 0}
+            "points": {"client_manual": 2, "firm": 0, "automated": 0, "unanswered": 2}
         },
-        "digital_maturity": {"points": {"low": 5, "medium": 2, "high": 0, "unanswered": 0}},
+        "digital_maturity": {"points": {"low": 5, "medium": 2, "high": 0, "unanswered": 5}},
         # Equipment.
         "no_invoicing_tool": {"points": 4},
         "software_not_ready": {"points_each": 4, "cap": 12},

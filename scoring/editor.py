@@ -2,15 +2,19 @@
 
 Every number of the grid (points, band bounds, caps, thresholds) is one cell named by its path
 in the JSON ("criteria.invoice_tool.points.paper"); posting the cells rebuilds the JSON, which
-``grid_from_dict`` then validates.
+``grid_from_dict`` then validates. A refused grid is shown again as it was typed, its faulty
+cells marked (``InvalidGrid.paths``).
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from scoring.engine import CRITERIA_BY_CODE, CriterionSpec
+from scoring.engine import CRITERIA_BY_CODE, CriterionSpec, InvalidGrid
+from scoring.engine.criteria import DEADLINE_LABELS, UNANSWERED_LABEL
+from scoring.engine.grid import THRESHOLDS
 
 WORDS = {
     "points": "Points",
@@ -19,19 +23,20 @@ WORDS = {
     "within_months": "Échéance proche : dans les N mois",
     "more_than": "Plus de",
     "at_least": "Au moins",
-    "unanswered": "Non renseigné",
+    "unanswered": UNANSWERED_LABEL,
     "medium_from": "Urgence moyenne à partir de (points)",
     "high_from": "Urgence élevée à partir de (points)",
 }
-DEADLINES = {"due_soon": "émission proche", "due_later": "émission plus lointaine"}
+CRITERIA_PREFIX = "criteria."
 
 
 @dataclass(frozen=True)
 class Cell:
     path: str
     label: str
-    value: int | None
+    value: int | str | None  # str: as typed, when a refused grid is shown again
     optional: bool = False  # may be left empty (a cap)
+    invalid: bool = False  # at fault in the refused grid
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,10 @@ class Row:
     label: str
     section: str
     cells: tuple[Cell, ...]
+
+    @property
+    def invalid(self) -> bool:
+        return any(cell.invalid for cell in self.cells)
 
 
 def _answer_label(spec: CriterionSpec, code: str) -> str:
@@ -50,7 +59,7 @@ def _answer_label(spec: CriterionSpec, code: str) -> str:
 
 
 def _cells(spec: CriterionSpec, data: dict) -> list[Cell]:
-    prefix = f"criteria.{spec.code}"
+    prefix = f"{CRITERIA_PREFIX}{spec.code}"
     cells: list[Cell] = []
     for key, value in data.items():
         path = f"{prefix}.{key}"
@@ -67,7 +76,7 @@ def _cells(spec: CriterionSpec, data: dict) -> list[Cell]:
                 )
                 cells.append(Cell(f"{path}.{index}.points", "… points", band["points"]))
         elif isinstance(value, dict):
-            suffix = f" ({DEADLINES[key]})" if key in DEADLINES else ""
+            suffix = f" ({DEADLINE_LABELS[key]})" if key in DEADLINE_LABELS else ""
             cells.extend(
                 Cell(f"{path}.{answer}", _answer_label(spec, answer) + suffix, points)
                 for answer, points in value.items()
@@ -77,53 +86,93 @@ def _cells(spec: CriterionSpec, data: dict) -> list[Cell]:
     return cells
 
 
-def editor_rows(grid_data: dict) -> list[Row]:
+def _as_shown(cell: Cell, posted: Mapping[str, object] | None, invalid: Collection[str]) -> Cell:
+    value = cell.value
+    if posted is not None and cell.path in posted:
+        value = str(posted[cell.path])
+    return Cell(cell.path, cell.label, value, cell.optional, invalid=cell.path in invalid)
+
+
+def editor_rows(
+    grid_data: dict,
+    posted: Mapping[str, object] | None = None,
+    invalid: Collection[str] = (),
+) -> list[Row]:
+    """One row per criterion; with ``posted``, the cells show what was typed rather than the
+    grid's values, and the cells whose path is in ``invalid`` are marked."""
     rows = []
     for code, data in grid_data["criteria"].items():
         spec = CRITERIA_BY_CODE[code]
-        rows.append(
-            Row(
-                code=code,
-                label=spec.label,
-                section=str(spec.section),
-                cells=tuple(_cells(spec, data)),
-            )
-        )
+        cells = (_as_shown(cell, posted, invalid) for cell in _cells(spec, data))
+        rows.append(Row(code=code, label=spec.label, section=str(spec.section), cells=tuple(cells)))
     return rows
 
 
-def threshold_cells(grid_data: dict) -> list[Cell]:
+def threshold_cells(
+    grid_data: dict,
+    posted: Mapping[str, object] | None = None,
+    invalid: Collection[str] = (),
+) -> list[Cell]:
     return [
-        Cell(f"thresholds.{key}", WORDS[key], value)
-        for key, value in grid_data["thresholds"].items()
+        _as_shown(Cell(f"{THRESHOLDS}.{key}", WORDS[key], value), posted, invalid)
+        for key, value in grid_data[THRESHOLDS].items()
     ]
 
 
-class CellError(ValueError):
-    def __init__(self, path: str, message: str) -> None:
-        self.path = path
-        super().__init__(message)
+def faulty_paths(grid_data: dict, error: InvalidGrid) -> tuple[str, ...]:
+    """The cells to mark for a refused grid, in the table's order: those at fault, or every
+    cell of the criterion (or of the thresholds) when the fault is not in one value."""
+    paths = [
+        cell.path
+        for row in editor_rows(grid_data)
+        for cell in row.cells
+        if cell.path in error.paths or (not error.paths and row.code == error.criterion)
+    ]
+    paths.extend(
+        cell.path
+        for cell in threshold_cells(grid_data)
+        if cell.path in error.paths or (not error.paths and error.criterion == THRESHOLDS)
+    )
+    return tuple(paths)
 
 
-def grid_from_cells(base: dict, posted) -> dict:
-    """The grid JSON with every cell replaced by its posted value (French numbers, empty caps)."""
+def grid_from_cells(base: dict, posted: Mapping[str, object]) -> dict:
+    """The grid JSON with every cell replaced by its posted value (French numbers, empty caps).
+
+    Raises ``InvalidGrid`` naming the cell when a value is not a whole number.
+    """
     grid = copy.deepcopy(base)
     for path, _ in list(_leaves(grid)):
         raw = posted.get(path)
         if raw is None:
             continue
-        text = str(raw).strip().replace(" ", "").replace("\u202f", "")
+        text = str(raw).strip().replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
         if text == "":
             if not path.endswith(".cap"):
-                raise CellError(path, "Indiquez un nombre.")
+                raise _cell_error(base, path, str(raw))
             new_value = None
         else:
             try:
                 new_value = int(text)
             except ValueError as error:
-                raise CellError(path, f"« {raw} » n'est pas un nombre entier.") from error
+                raise _cell_error(base, path, str(raw)) from error
         _set(grid, path, new_value)
     return grid
+
+
+def _cell_error(base: dict, path: str, raw: str) -> InvalidGrid:
+    """The refusal of a cell that does not hold a whole number, naming it by its label."""
+    labels = {cell.path: cell.label for row in editor_rows(base) for cell in row.cells}
+    labels.update((cell.path, cell.label) for cell in threshold_cells(base))
+    if raw.strip():
+        problem = f"« {labels[path]} » doit être un nombre entier (saisi : « {raw} »)"
+    else:
+        problem = f"indiquez un nombre pour « {labels[path]} »"
+    if path.startswith(CRITERIA_PREFIX):
+        criterion, field = path.removeprefix(CRITERIA_PREFIX).split(".", 1)
+    else:
+        criterion, field = path.split(".", 1)
+    return InvalidGrid(criterion, problem, fields=(field,))
 
 
 def _leaves(node, prefix: str = ""):

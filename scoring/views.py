@@ -1,19 +1,25 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from clients.models import Client
 from firms.access import require_admin
 from scoring import services
-from scoring.editor import CellError, editor_rows, grid_from_cells, threshold_cells
+from scoring.editor import editor_rows, faulty_paths, grid_from_cells, threshold_cells
 from scoring.engine import InvalidGrid, grid_from_dict, grid_to_dict
 from scoring.models import ClientScore, ScoringGrid
 
 
 def _editor_context(
-    request: HttpRequest, grid_data: dict, error: str = "", error_path: str = ""
+    request: HttpRequest,
+    grid_data: dict,
+    *,
+    posted: Mapping[str, object] | None = None,
+    error: str = "",
+    invalid: tuple[str, ...] = (),
 ) -> dict:
     version, _ = services.current_grid(request.firm)
     stored = ScoringGrid.objects.for_firm(request.firm).select_related("created_by").first()
@@ -23,30 +29,30 @@ def _editor_context(
     }
     return {
         "tab": "scoring",
-        "rows": editor_rows(grid_data),
-        "thresholds": threshold_cells(grid_data),
+        "rows": editor_rows(grid_data, posted, invalid),
+        "thresholds": threshold_cells(grid_data, posted, invalid),
         "version": version,
         "stored": stored,
         "current_spread": current,
         "error": error,
-        "error_path": error_path,
+        "invalid_paths": invalid,
+        "focus_path": invalid[0] if invalid else "",
     }
 
 
 @require_admin
 def grid_editor(request: HttpRequest, firm_slug: str) -> HttpResponse:
     """The firm's scoring grid: every criterion and answer with its points, the thresholds, a
-    preview of the portfolio's spread before saving, and saving as a new version."""
+    preview of the portfolio's spread and of the clients that change level before saving, and
+    saving as a new version."""
     _, grid = services.current_grid(request.firm)
     base = grid_to_dict(grid)
     if request.method != "POST":
         return render(request, "scoring/grid_editor.html", _editor_context(request, base))
     try:
         edited = grid_from_dict(grid_from_cells(base, request.POST))
-    except CellError as error:
-        return _invalid(request, base, str(error), error.path)
     except InvalidGrid as error:
-        return _invalid(request, base, str(error), f"criteria.{error.criterion}")
+        return _invalid(request, base, error)
     if request.POST.get("action") == "save":
         saved, job = services.save_grid(
             firm=request.firm, data=grid_to_dict(edited), by=request.user
@@ -56,22 +62,19 @@ def grid_editor(request: HttpRequest, firm_slug: str) -> HttpResponse:
             f"Grille enregistrée (version {saved.version}) : le portefeuille est recalculé.",
         )
         return redirect("job_detail", firm_slug=firm_slug, job_id=job.pk)
-    ids = (
-        Client.objects.for_firm(request.firm)
-        .filter(status=Client.Status.ACTIVE)
-        .values_list("id", flat=True)
-    )
-    spread = services.preview_spread(firm=request.firm, grid=edited, client_ids=ids)
-    context = {"spread": spread, "total": sum(spread.values())}
+    preview = services.preview_grid(firm=request.firm, grid=edited)
+    context = {"preview": preview, "spread": preview.spread}
     if request.htmx:
         return render(request, "scoring/partials/preview.html", context)
     full = _editor_context(request, grid_to_dict(edited))
     return render(request, "scoring/grid_editor.html", {**full, **context})
 
 
-def _invalid(request: HttpRequest, base: dict, error: str, path: str) -> HttpResponse:
+def _invalid(request: HttpRequest, base: dict, error: InvalidGrid) -> HttpResponse:
+    """The refusal in French, with what was typed kept and the faulty cells marked."""
+    invalid = faulty_paths(base, error)
     if request.htmx:  # htmx swaps only successful answers: the error comes back as a 200
-        return render(request, "scoring/partials/preview.html", {"error": error})
-    return render(
-        request, "scoring/grid_editor.html", _editor_context(request, base, error, path), status=400
-    )
+        context = {"error": str(error), "invalid_paths": invalid}
+        return render(request, "scoring/partials/preview.html", context)
+    context = _editor_context(request, base, posted=request.POST, error=str(error), invalid=invalid)
+    return render(request, "scoring/grid_editor.html", context, status=400)

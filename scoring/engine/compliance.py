@@ -1,7 +1,7 @@
 """The compliance checkpoints of REGULATION.md §5 and the compliance percentage.
 
-Unlike points, a checkpoint applies until the questionnaire rules it out, so a client whose
-questionnaire is unanswered cannot look compliant:
+Like the criteria of the score, a checkpoint applies until the questionnaire rules it out, so a
+client whose questionnaire is unanswered cannot look compliant:
 
 - obligations_decided: always applies; met when the questionnaire is complete, or the company
   is known to be out of scope;

@@ -41,6 +41,10 @@ class CriterionSpec:
     kind: CriterionKind
     answers: tuple[Answer, ...] = ()  # BY_ANSWER and BY_DEADLINE only
     unit: str = ""  # BY_BAND only: what the number counts, in French
+    # The answer a client is scored as while nothing is known (UNANSWERED, NO_PLATFORM): the
+    # grid must give it at least the points of every other answer (grid.py). BY_BAND criteria
+    # always have theirs, "unanswered".
+    unknown: str = ""
 
     @property
     def answer_codes(self) -> tuple[str, ...]:
@@ -49,8 +53,13 @@ class CriterionSpec:
 
 # The answer a missing digital-profile value is scored as (REGULATION.md §4: missing = unanswered).
 UNANSWERED = "unanswered"
+UNANSWERED_LABEL = "Non renseigné"
 # The answer a client with no approved platform (PA) recorded is scored as.
 NO_PLATFORM = "none"
+# The two columns of points of the issuing platform, by how soon issuing becomes compulsory.
+DEADLINE_LABELS: MappingProxyType[str, str] = MappingProxyType(
+    {"due_soon": "émission proche", "due_later": "émission plus lointaine"}
+)
 
 # Ordered: each status is further along than the previous one (SPEC.md §3.4).
 PLATFORM_STATUSES: tuple[str, ...] = (
@@ -95,8 +104,9 @@ CRITERIA: tuple[CriterionSpec, ...] = (
             Answer("invoicing_software", "Logiciel de facturation"),
             Answer("accounting_software", "Logiciel comptable"),
             Answer("erp", "ERP / gestion commerciale"),
-            Answer(UNANSWERED, "Non renseigné"),
+            Answer(UNANSWERED, UNANSWERED_LABEL),
         ),
+        unknown=UNANSWERED,
     ),
     CriterionSpec(
         "invoices_issued_per_month",
@@ -121,8 +131,9 @@ CRITERIA: tuple[CriterionSpec, ...] = (
             Answer("client_manual", "Saisie manuelle par le client"),
             Answer("firm", "Saisie par le cabinet"),
             Answer("automated", "Saisie automatisée"),
-            Answer(UNANSWERED, "Non renseigné"),
+            Answer(UNANSWERED, UNANSWERED_LABEL),
         ),
+        unknown=UNANSWERED,
     ),
     CriterionSpec(
         "digital_maturity",
@@ -135,6 +146,7 @@ CRITERIA: tuple[CriterionSpec, ...] = (
             Answer("high", "Maturité élevée"),
             Answer(UNANSWERED, "Non renseignée"),
         ),
+        unknown=UNANSWERED,
     ),
     CriterionSpec(
         "no_invoicing_tool",
@@ -160,6 +172,7 @@ CRITERIA: tuple[CriterionSpec, ...] = (
         Section.EQUIPMENT,
         CriterionKind.BY_ANSWER,
         answers=PLATFORM_ANSWERS,
+        unknown=NO_PLATFORM,
     ),
     CriterionSpec(
         "issuing_platform",
@@ -167,6 +180,7 @@ CRITERIA: tuple[CriterionSpec, ...] = (
         Section.EQUIPMENT,
         CriterionKind.BY_DEADLINE,
         answers=PLATFORM_ANSWERS,
+        unknown=NO_PLATFORM,
     ),
     CriterionSpec(
         "questionnaire_incomplete",

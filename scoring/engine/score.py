@@ -1,20 +1,33 @@
 """score_client: a client's urgency score, its breakdown, and its compliance checkpoints.
 
-How each criterion meets the obligations (REGULATION.md §3). Platform (PA) points follow a duty
-known to be true; every other criterion counts unless the questionnaire rules it out, because an
-unanswered questionnaire is itself the urgent thing (and scores through questionnaire_incomplete):
+What is not known never lowers urgency: it counts at its worst plausible value, so answering a
+question, whatever the answer, can only confirm or lower the score (the property is tested in
+tests/scoring/test_engine_properties.py against ``derive_obligations``). Concretely:
+
+- an obligation not known yet (None: a question is still open, or the questionnaire was never
+  answered) counts as applying: a criterion is left out only once the questionnaire rules it out;
+- an unanswered digital-profile question scores its "unanswered" points, which a grid must set at
+  least as high as any answer's (``grid_from_dict`` refuses lower ones); a client with no approved
+  platform (PA) recorded scores "none", at least as high as any status;
+- an issuing start not decided yet counts as due soon, and a grid's "due soon" points must be at
+  least its "due later" ones;
+- questionnaire_incomplete and size_undecided score the unknowns themselves: answering removes
+  them, never adds them.
+
+When each criterion counts (REGULATION.md §3):
 
 | criterion                                   | counts when                                      |
 |---------------------------------------------|--------------------------------------------------|
 | invoice_tool, invoices_issued_per_month     | must_issue or e_reporting_transactions not false |
-| no_invoicing_tool                           | must_issue not false                             |
+| no_invoicing_tool, issuing_platform         | must_issue not false                             |
 | paper_share_received, purchase_entry        | must_receive not false                           |
+| reception_platform                          | must_receive not false                           |
 | digital_maturity, software_*, size_undecided| in_scope not false                               |
 | questionnaire_incomplete, mandate_not_signed| in_scope not false                               |
-| reception_platform                          | must_receive true                                |
-| issuing_platform                            | must_issue true                                  |
 
-So a company known to be out of scope scores 0 whatever the grid.
+So a company known to be out of scope scores 0 whatever the grid. Software readiness is the
+catalogue's knowledge, not a question about the client: recording software, or learning that one
+is not ready, may raise the score, as it should.
 """
 
 import calendar
@@ -250,26 +263,34 @@ def _software_readiness_unknown(
 def _reception_platform(
     client: ScoringInput, grid: Grid, facts: ClientFacts
 ) -> BreakdownLine | None:
-    if facts.must_receive is not True:
+    if facts.must_receive is False:
         return None
     status = client.reception_platform or NO_PLATFORM
     points = grid.reception_platform.points[status]
-    return _line("reception_platform", points, ANSWER_LABELS["reception_platform"][status])
+    if not points:
+        return None
+    answer = ANSWER_LABELS["reception_platform"][status]
+    if facts.must_receive is None:
+        answer = f"{answer} ; obligation de réception à confirmer"
+    return BreakdownLine("reception_platform", LABELS["reception_platform"], answer, points)
 
 
 def _issuing_platform(client: ScoringInput, grid: Grid, facts: ClientFacts) -> BreakdownLine | None:
-    if facts.must_issue is not True:
+    if facts.must_issue is False:
         return None
     criterion = grid.issuing_platform
     status = client.issuing_platform or NO_PLATFORM
-    start = facts.issue_from
+    # A duty not known yet has no start yet either.
+    start = facts.issue_from if facts.must_issue else None
     # An undecided start (the size is unknown) counts as due soon rather than risk under-rating
     # a client whose wave may be the nearer one.
     due_soon = start is None or start <= _months_after(client.today, criterion.within_months)
     points = (criterion.due_soon if due_soon else criterion.due_later)[status]
     if not points:
         return None
-    if start is None:
+    if facts.must_issue is None:
+        deadline = "obligation d'émission à confirmer"
+    elif start is None:
         deadline = "émission obligatoire, date encore à déterminer"
     elif start <= client.today:
         deadline = f"émission obligatoire depuis le {french_date(start)}"

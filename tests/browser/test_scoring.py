@@ -1,5 +1,7 @@
 """In a real browser: the urgency badge follows the cartography, and an administrator reweights
-the grid, previews the spread, saves, and watches the portfolio being rescored."""
+the grid, previews the spread and the clients that change level, saves, and watches the
+portfolio being rescored; a grid the editor refuses comes back as typed, its faulty cells
+marked."""
 
 from __future__ import annotations
 
@@ -41,17 +43,19 @@ def test_the_badge_and_its_breakdown_follow_the_cartography(
     before = _points(page)
 
     page.get_by_label("Comment les factures sont-elles produites aujourd'hui ?").select_option(
-        label="Papier / carnet à souches"
+        label="Word / Excel"
     )
     expect(page.get_by_test_id("profile-invoice_tool")).to_contain_text("Enregistré")
     page.reload()
-    assert _points(page) == before + 8  # paper invoices: +8 in the default grid
+    # Unanswered counted as the worst answer (paper, +8); Word or Excel is +6 in the default grid.
+    assert _points(page) == before - 2
 
     badge = page.locator(".page-head .urgency").first
     badge.focus()  # keyboard users get the breakdown too
     tooltip = page.get_by_role("tooltip")
     expect(tooltip).to_be_visible()
     expect(tooltip).to_contain_text("Production des factures")
+    expect(tooltip).to_contain_text("Factures sous Word ou Excel")
     page.screenshot(path=artifacts_dir / "scoring-badge-breakdown.png")
 
 
@@ -66,12 +70,16 @@ def test_an_administrator_reweights_previews_saves_and_the_portfolio_is_rescored
     editor = f"/f/{firm_a.firm.slug}/parametres/score/"
     _login(page, live_server, firm_a.admin.user, editor)
 
-    cell = page.locator('[name="criteria.questionnaire_incomplete.points"]')
-    cell.fill("40")
+    # A blank client scores 52, high; raising the high threshold to 60 makes it medium.
+    cell = page.locator('[name="thresholds.high_from"]')
+    cell.fill("60")
     cell.press("Tab")  # a change previews at once
     preview = page.locator("#grid-preview")
     expect(preview).to_contain_text("Avec cette grille")
-    expect(preview.locator(".urgency--high .spread__n")).to_have_text("1")
+    expect(preview.locator(".urgency--medium .spread__n")).to_have_text("1")
+    changes = page.get_by_test_id("level-changes")
+    expect(changes).to_contain_text("Café de la Poste")
+    expect(changes).to_contain_text("Élevée → Moyenne")
     page.screenshot(path=artifacts_dir / "scoring-grid-preview.png", full_page=True)
 
     page.once("dialog", lambda dialog: dialog.accept())
@@ -81,4 +89,48 @@ def test_an_administrator_reweights_previews_saves_and_the_portfolio_is_rescored
     page.screenshot(path=artifacts_dir / "scoring-rescored.png")
 
     page.goto(f"{live_server.url}/f/{firm_a.firm.slug}/clients/{client.pk}/")
-    expect(page.locator(".page-head .urgency").first).to_contain_text("Élevée")
+    expect(page.locator(".page-head .urgency").first).to_contain_text("Moyenne")
+
+
+def test_a_refused_grid_keeps_what_was_typed_and_marks_the_faulty_cells(
+    page: Page, live_server, firm_a, artifacts_dir
+):
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    editor = f"/f/{firm_a.firm.slug}/parametres/score/"
+    _login(page, live_server, firm_a.admin.user, editor)
+    expect(page.get_by_text("Ce qui n'est pas encore connu compte comme la pire")).to_be_visible()
+
+    # The live preview: "Non renseignée" below "Maturité faible" is refused and both are marked.
+    maturity = page.locator('[name="criteria.digital_maturity.points.unanswered"]')
+    maturity.fill("1")
+    maturity.press("Tab")
+    alert = page.locator("#grid-preview").get_by_role("alert")
+    expect(alert).to_contain_text(
+        "Critère « Maturité numérique » : « Non renseignée » vaut 1 point"
+    )
+    expect(maturity).to_have_attribute("aria-invalid", "true")
+    expect(page.locator('[name="criteria.digital_maturity.points.low"]')).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    maturity.fill("5")
+    maturity.press("Tab")
+    expect(page.locator("#grid-preview")).to_contain_text("Avec cette grille")
+    expect(maturity).not_to_have_attribute("aria-invalid", "true")
+
+    # Saving: the page comes back with what was typed, the faulty row marked and focused.
+    paper = page.locator('[name="criteria.invoice_tool.points.paper"]')
+    paper.fill("9")
+    page.locator('[name="criteria.mandate_not_signed.points"]').fill("5")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Critère « Production des factures » : « Non renseigné » vaut 8 points, moins que "
+        "« Factures papier » (9 points)."
+    )
+    expect(page.get_by_role("alert")).not_to_contain_text("(paper)")
+    expect(paper).to_have_value("9")
+    expect(paper).to_have_attribute("aria-invalid", "true")
+    expect(paper).to_be_focused()
+    expect(page.locator('[name="criteria.mandate_not_signed.points"]')).to_have_value("5")
+    expect(page.locator("tr.row--error")).to_have_count(2)
+    page.screenshot(path=artifacts_dir / "scoring-grid-refused.png", full_page=True)

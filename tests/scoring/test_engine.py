@@ -145,7 +145,11 @@ CRITERION_CASES = [
     ("point of sale only", with_profile(invoice_tool="pos"), {"invoice_tool": 3}),
     ("accounting software", with_profile(invoice_tool="accounting_software"), {}),
     ("ERP", with_profile(invoice_tool="erp"), {}),
-    ("invoice tool unanswered", with_profile(invoice_tool=None), {}),
+    (
+        "invoice tool unanswered: the worst answer",
+        with_profile(invoice_tool=None),
+        {"invoice_tool": 8},
+    ),
     (
         "101 invoices a month",
         with_profile(invoices_issued_per_month=101),
@@ -167,21 +171,39 @@ CRITERION_CASES = [
         {"invoices_issued_per_month": 2},
     ),
     ("19 invoices a month", with_profile(invoices_issued_per_month=19), {}),
-    ("volume unanswered", with_profile(invoices_issued_per_month=None), {}),
+    (
+        "volume unanswered: the highest band",
+        with_profile(invoices_issued_per_month=None),
+        {"invoices_issued_per_month": 4},
+    ),
     ("51 % on paper", with_profile(paper_share_received=51), {"paper_share_received": 4}),
     ("50.5 % on paper", with_profile(paper_share_received=50.5), {"paper_share_received": 4}),
     ("50 % on paper", with_profile(paper_share_received=50), {"paper_share_received": 2}),
     ("10 % on paper", with_profile(paper_share_received=10), {"paper_share_received": 2}),
     ("9.9 % on paper", with_profile(paper_share_received=9.9), {}),
     (
+        "paper share unanswered: the highest band",
+        with_profile(paper_share_received=None),
+        {"paper_share_received": 4},
+    ),
+    (
         "purchases entered by the client",
         with_profile(purchase_entry="client_manual"),
         {"purchase_entry": 2},
     ),
     ("purchases entered by the firm", with_profile(purchase_entry="firm"), {}),
+    (
+        "purchase entry unanswered: the worst answer",
+        with_profile(purchase_entry=None),
+        {"purchase_entry": 2},
+    ),
     ("low maturity", with_profile(digital_maturity="low"), {"digital_maturity": 5}),
     ("medium maturity", with_profile(digital_maturity="medium"), {"digital_maturity": 2}),
-    ("maturity unanswered", with_profile(digital_maturity=None), {}),
+    (
+        "maturity unanswered: the worst answer",
+        with_profile(digital_maturity=None),
+        {"digital_maturity": 5},
+    ),
     # Equipment.
     ("no software", calm_client(software=()), {"no_invoicing_tool": 4}),
     (
@@ -321,9 +343,22 @@ OBLIGATION_CASES = [
         },
     ),
     (
-        "reception undecided: no reception PA points",
+        "reception undecided: the reception PA counts as if reception were due",
         calm_client(
             reception_platform=None,
+            obligations={
+                **SME_OBLIGATIONS,
+                "must_receive": None,
+                "complete": False,
+                "missing": ["establishment"],
+            },
+        ),
+        {"questionnaire_incomplete": 6, "reception_platform": 8},
+    ),
+    (
+        "reception undecided, PA connected: nothing left to do for it",
+        calm_client(
+            reception_platform="connected",
             obligations={
                 **SME_OBLIGATIONS,
                 "must_receive": None,
@@ -334,8 +369,9 @@ OBLIGATION_CASES = [
         {"questionnaire_incomplete": 6},
     ),
     (
-        "issuing undecided: no issuing PA points, but the invoicing tool still counts",
+        "issuing undecided: the issuing PA counts as due soon, the invoicing tool counts",
         calm_client(
+            today=date(2026, 1, 1),  # even when the second wave is more than 12 months away
             software=(),
             issuing_platform=None,
             obligations={
@@ -346,13 +382,15 @@ OBLIGATION_CASES = [
                 "missing": ["sells_b2b_domestic"],
             },
         ),
-        {"questionnaire_incomplete": 6, "no_invoicing_tool": 4},
+        {"questionnaire_incomplete": 6, "no_invoicing_tool": 4, "issuing_platform": 8},
     ),
     (
-        "never answered: every profile criterion counts, no PA points",
+        "never answered: every criterion counts, PAs included",
         ScoringInput(today=TODAY, profile=WORST_PROFILE, mandate_signed=False),
         {
             "invoice_tool": 8,
+            "issuing_platform": 8,
+            "reception_platform": 8,
             "questionnaire_incomplete": 6,
             "digital_maturity": 5,
             "invoices_issued_per_month": 4,
@@ -363,7 +401,39 @@ OBLIGATION_CASES = [
             "purchase_entry": 2,
         },
     ),
+    (
+        "known not to receive: neither purchases nor the reception PA count",
+        ScoringInput(
+            today=TODAY,
+            obligations={**SME_OBLIGATIONS, "must_receive": False, "receive_from": None},
+            software=(READY_INVOICING,),
+            issuing_platform="tested",
+        ),
+        {"invoice_tool": 8, "invoices_issued_per_month": 4, "digital_maturity": 5},
+    ),
 ]
+
+
+def test_a_client_we_know_nothing_about_scores_every_unknown_at_its_worst():
+    # Issue: a blank client scored "Moyenne · 13" and each answer raised it.
+    blank = score_client(ScoringInput(today=TODAY), GRID)
+    assert (blank.total, blank.level) == (52, "high")
+    assert {line.criterion: line.points for line in blank.breakdown} == {
+        "invoice_tool": 8,
+        "invoices_issued_per_month": 4,
+        "paper_share_received": 4,
+        "purchase_entry": 2,
+        "digital_maturity": 5,
+        "no_invoicing_tool": 4,
+        "reception_platform": 8,
+        "issuing_platform": 8,
+        "questionnaire_incomplete": 6,
+        "size_undecided": 3,
+    }
+    worst_answers = ScoringInput(today=TODAY, profile=WORST_PROFILE)
+    assert score_client(worst_answers, GRID).total == blank.total
+    calm_answers = ScoringInput(today=TODAY, profile=CALM_PROFILE)
+    assert score_client(calm_answers, GRID).total == blank.total - 23
 
 
 @pytest.mark.parametrize(
@@ -483,6 +553,24 @@ ANSWER_CASES = [
         "Aucune PA ; émission obligatoire depuis le 1er septembre 2026",
     ),
     (
+        "reception not known to be due",
+        calm_client(reception_platform=None, obligations=None),
+        "reception_platform",
+        "Aucune PA ; obligation de réception à confirmer",
+    ),
+    (
+        "issuing not known to be due",
+        calm_client(issuing_platform="considered", obligations=None),
+        "issuing_platform",
+        "PA envisagée, pas encore choisie ; obligation d'émission à confirmer",
+    ),
+    (
+        "issuing due, its start not known",
+        calm_client(issuing_platform=None, obligations={**SME_OBLIGATIONS, "issue_from": None}),
+        "issuing_platform",
+        "Aucune PA ; émission obligatoire, date encore à déterminer",
+    ),
+    (
         "never answered",
         calm_client(obligations=None),
         "questionnaire_incomplete",
@@ -592,7 +680,7 @@ PAPER_CLIENT = with_profile(invoice_tool="paper", invoices_issued_per_month=120)
 
 
 def test_changing_one_answers_points_changes_the_total_by_the_difference():
-    edited = grid_with(invoice_tool={"points": {"paper": 11}})
+    edited = grid_with(invoice_tool={"points": {"paper": 11, "unanswered": 11}})
     assert score_client(PAPER_CLIENT, edited).total == score_client(PAPER_CLIENT, GRID).total + 3
     word_client = with_profile(invoice_tool="word_excel")
     assert score_client(word_client, edited).total == score_client(word_client, GRID).total
@@ -600,6 +688,7 @@ def test_changing_one_answers_points_changes_the_total_by_the_difference():
 
 def test_zero_points_remove_the_line():
     edited = grid_with(invoice_tool={"points": {"paper": 0}})
+    assert edited.invoice_tool.points["unanswered"] == 8  # still the most: the grid is valid
     assert points_of(PAPER_CLIENT, edited) == {"invoices_issued_per_month": 4}
 
 
@@ -621,10 +710,11 @@ def test_moving_a_band_boundary_moves_the_client_between_bands():
     assert points_of(PAPER_CLIENT, edited)["invoices_issued_per_month"] == 2
 
 
-def test_an_unanswered_band_criterion_can_be_given_points():
-    edited = grid_with(paper_share_received={"unanswered": 3})
+def test_an_unanswered_band_criterion_scores_its_own_points():
+    edited = grid_with(paper_share_received={"unanswered": 6})
     client = with_profile(paper_share_received=None)
-    assert points_of(client, edited) == {"paper_share_received": 3}
+    assert points_of(client) == {"paper_share_received": 4}
+    assert points_of(client, edited) == {"paper_share_received": 6}
     line = score_client(client, edited).breakdown[0]
     assert line.answer == "Part papier non renseignée"
 
@@ -646,8 +736,8 @@ def test_a_cap_can_be_removed_or_set():
 
 
 def test_a_partial_grid_takes_the_default_for_what_it_leaves_out():
-    grid = grid_with(invoice_tool={"points": {"paper": 9}})
-    assert grid.invoice_tool.points["paper"] == 9
+    grid = grid_with(invoice_tool={"points": {"paper": 7}})
+    assert grid.invoice_tool.points["paper"] == 7
     assert grid.invoice_tool.points["word_excel"] == 6
     assert grid.mandate_not_signed == GRID.mandate_not_signed
     assert (grid.medium_from, grid.high_from) == (10, 29)
@@ -692,7 +782,8 @@ def test_band_descriptions_of_inclusive_and_exclusive_bounds():
                 {"more_than": 100, "points": 4},
                 {"at_least": 50, "points": 3},
                 {"more_than": 20, "points": 2},
-            ]
+            ],
+            "unanswered": 6,
         }
     )
     assert band_descriptions(grid.invoices_issued_per_month.bands, "factures") == (
@@ -743,7 +834,7 @@ INVALID_GRIDS = [
         "absurd points",
         {"criteria": {"size_undecided": {"points": 5000}}},
         "size_undecided",
-        "de 0 à 1000",
+        "de 0 à 1\u202f000",
     ),
     (
         "unknown answer",
@@ -877,13 +968,131 @@ def test_invalid_grids_are_refused_naming_the_criterion(data, criterion, message
     assert message in str(refused.value)
 
 
-def test_the_refusal_names_the_criterion_in_french_too():
-    with pytest.raises(InvalidGrid, match=r"^Critère « Production des factures » \(invoice_tool\)"):
+def test_the_refusal_names_the_criterion_and_the_answer_in_french_without_codes():
+    with pytest.raises(InvalidGrid) as refused:
         grid_from_dict({"criteria": {"invoice_tool": {"points": {"paper": -1}}}})
+    assert str(refused.value) == (
+        "Critère « Production des factures » : les points pour « Factures papier » doivent "
+        "être un nombre entier de 0 à 1\u202f000 (reçu : -1)"
+    )
+    assert refused.value.paths == ("criteria.invoice_tool.points.paper",)
+
+
+@pytest.mark.parametrize(
+    ("data", "paths"),
+    [
+        pytest.param(
+            {"criteria": {"issuing_platform": {"due_later": {"chosen": 1001}}}},
+            ("criteria.issuing_platform.due_later.chosen",),
+            id="points of a deadline column",
+        ),
+        pytest.param(
+            {
+                "criteria": {
+                    "paper_share_received": {
+                        "bands": [{"at_least": 10, "points": 2}, {"more_than": 50, "points": 4}]
+                    }
+                }
+            },
+            (
+                "criteria.paper_share_received.bands.0.at_least",
+                "criteria.paper_share_received.bands.1.more_than",
+            ),
+            id="bands out of order",
+        ),
+        pytest.param(
+            {"criteria": {"software_not_ready": {"cap": -1}}},
+            ("criteria.software_not_ready.cap",),
+            id="a cap",
+        ),
+        pytest.param(
+            {"thresholds": {"medium_from": 30, "high_from": 20}},
+            ("thresholds.medium_from", "thresholds.high_from"),
+            id="thresholds",
+        ),
+        pytest.param(
+            {"criteria": {"no_invoicing_tool": {"bonus": 1}}}, (), id="a key the grid lacks"
+        ),
+    ],
+)
+def test_a_refusal_points_at_the_values_at_fault(data, paths):
+    with pytest.raises(InvalidGrid) as refused:
+        grid_from_dict(data)
+    assert refused.value.paths == paths
+
+
+# --- What is not known counts at least as much as any answer --------------------------------------
+
+UNKNOWN_BELOW_AN_ANSWER = [
+    (
+        "an answer above unanswered",
+        {"invoice_tool": {"points": {"paper": 9}}},
+        "« Non renseigné » vaut 8 points, moins que « Factures papier » (9 points)",
+        ("points.unanswered", "points.paper"),
+    ),
+    (
+        "unanswered lowered below an answer",
+        {"digital_maturity": {"points": {"unanswered": 0}}},
+        "« Non renseignée » vaut 0 point, moins que « Maturité faible » (5 points)",
+        ("points.unanswered", "points.low"),
+    ),
+    (
+        "a band above unanswered",
+        {"invoices_issued_per_month": {"unanswered": 3}},
+        "« Non renseigné » vaut 3 points, moins que la tranche « plus de 100 factures émises "
+        "/ mois » (4 points)",
+        ("unanswered", "bands.0.points"),
+    ),
+    (
+        "a reception PA status above no PA",
+        {"reception_platform": {"points": {"none": 1}}},
+        "« Aucune PA » vaut 1 point, moins que « PA envisagée, pas encore choisie » (8 points)",
+        ("points.none", "points.considered"),
+    ),
+    (
+        "an issuing PA status above no PA",
+        {"issuing_platform": {"due_later": {"chosen": 5}}},
+        "« Aucune PA » (émission plus lointaine) vaut 4 points, moins que « PA choisie, contrat "
+        "non signé » (5 points)",
+        ("due_later.none", "due_later.chosen"),
+    ),
+    (
+        "due later above due soon",
+        {"issuing_platform": {"due_later": {"none": 9, "considered": 9}}},
+        "« Aucune PA » vaut 8 points en émission proche, moins qu'en émission plus lointaine "
+        "(9 points)",
+        ("due_soon.none", "due_later.none"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("criteria", "message", "fields"),
+    [pytest.param(*case[1:], id=case[0]) for case in UNKNOWN_BELOW_AN_ANSWER],
+)
+def test_a_grid_may_not_score_an_answer_above_what_is_not_known(criteria, message, fields):
+    with pytest.raises(InvalidGrid) as refused:
+        grid_from_dict({"criteria": criteria})
+    (criterion,) = criteria
+    assert refused.value.criterion == criterion
+    assert refused.value.fields == fields
+    assert message in str(refused.value)
+    why = ("jamais augmenter son urgence", "date d'émission encore inconnue compte comme proche")
+    assert any(reason in str(refused.value) for reason in why)
+
+
+def test_what_is_not_known_may_score_as_much_as_the_worst_answer_or_more():
+    grid = grid_with(
+        invoice_tool={"points": {"paper": 9, "unanswered": 9}},
+        paper_share_received={"unanswered": 10},
+        issuing_platform={"due_soon": {"none": 8, "considered": 8, "chosen": 0}},
+    )
+    assert grid.invoice_tool.points["unanswered"] == 9
+    assert grid.paper_share_received.unanswered == 10
 
 
 def test_grid_from_dict_does_not_change_what_it_is_given():
-    data = {"criteria": {"invoice_tool": {"points": {"paper": 9}}}}
+    data = {"criteria": {"invoice_tool": {"points": {"paper": 7}}}}
     before = copy.deepcopy(data)
     default_before = copy.deepcopy(DEFAULT_GRID)
     grid_from_dict(data)

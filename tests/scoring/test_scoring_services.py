@@ -3,9 +3,11 @@ rescored in the background when the grid changes."""
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -26,10 +28,12 @@ def test_a_client_with_nothing_recorded_is_scored_with_the_default_grid(firm_a):
     client = factories.make_client(firm_a.firm)
     with firm_scope(firm_a.firm):
         score = services.score_clients(firm=firm_a.firm, client_ids=[client.pk])[0]
-    # Questionnaire never answered (+6), size undecided (+3), no invoicing tool (+4),
-    # reception PA unknown but due? Undecided duties give no PA points.
+    # Nothing known counts at its worst: every profile question unanswered (+23), no invoicing
+    # tool (+4), duties undecided so both PAs count (+16), questionnaire never answered (+6),
+    # size undecided (+3).
     criteria = {line["criterion"] for line in score.breakdown}
-    assert "questionnaire_incomplete" in criteria
+    assert {"questionnaire_incomplete", "reception_platform", "issuing_platform"} <= criteria
+    assert (score.total, score.level) == (52, "high")
     assert score.total == sum(line["points"] for line in score.breakdown)
     assert score.grid_version == 0
     assert _scores(firm_a.firm)[client.pk].total == score.total
@@ -70,7 +74,7 @@ def test_saving_an_invalid_grid_names_the_criterion(firm_a):
 def test_a_new_grid_rescores_the_portfolio_in_the_worker(celery_worker, firm_a):
     clients = [factories.make_client(firm_a.firm) for _ in range(5)]
     data = grid_to_dict(load_default_grid())
-    data["criteria"]["questionnaire_incomplete"]["points"] = 40  # every client becomes urgent
+    data["thresholds"]["high_from"] = 60  # every blank client (52 points) becomes medium
     with firm_scope(firm_a.firm):
         saved, job = services.save_grid(firm=firm_a.firm, data=data, by=firm_a.admin.user)
     deadline = time.monotonic() + 30
@@ -83,7 +87,7 @@ def test_a_new_grid_rescores_the_portfolio_in_the_worker(celery_worker, firm_a):
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert job.summary == {"clients": 5} and (job.progress, job.total) == (5, 5)
     scores = _scores(firm_a.firm)
-    assert {scores[client.pk].level for client in clients} == {"high"}
+    assert {scores[client.pk].level for client in clients} == {"medium"}
     assert {scores[client.pk].grid_version for client in clients} == {saved.version}
 
 
@@ -114,3 +118,17 @@ def test_the_score_is_readable_through_the_api(client, firm_a):
         ).status_code
         == 405
     )
+
+
+def test_the_rescore_command_scores_every_client_with_the_grid_in_force(firm_a, firm_b):
+    scored = factories.make_client(firm_a.firm)
+    other = factories.make_client(firm_b.firm)
+    out = io.StringIO()
+    call_command("rescore_portfolio", "--firm", firm_a.firm.slug, stdout=out)
+    assert "Cabinet Alpha : 1 client recalculé." in out.getvalue()
+    assert _scores(firm_a.firm)[scored.pk].total == 52
+    assert other.pk not in _scores(firm_b.firm)
+    call_command("rescore_portfolio", stdout=io.StringIO())
+    assert _scores(firm_b.firm)[other.pk].total == 52
+    with pytest.raises(CommandError, match="Aucun cabinet « inconnu »"):
+        call_command("rescore_portfolio", "--firm", "inconnu")
