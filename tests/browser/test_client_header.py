@@ -45,7 +45,7 @@ def test_the_header_badge_follows_the_tabs(page: Page, live_server, firm_a, arti
     shown = f"{_stored_points(firm, client)} pts"
     expect(_header_badge(page)).to_contain_text(shown)
     page.get_by_label("Comment les factures sont-elles produites aujourd'hui ?").select_option(
-        label="Papier / carnet à souches"
+        label="Logiciel de facturation"
     )
     expect(page.get_by_test_id("profile-invoice_tool")).to_contain_text("Enregistré")
     _settle(page)
