@@ -479,3 +479,22 @@ def test_the_weekly_snapshot_is_per_firm_and_once_a_week(firm_a, firm_b, portfol
     assert take_portfolio_snapshots.run(firm_ids=[firm_b.firm.pk]) == 1
     with firm_scope(firm_b.firm):
         assert PortfolioSnapshot.objects.for_firm(firm_b.firm).get().clients == 0
+
+
+def test_this_weeks_progress_is_the_headline_figure(as_member, firm_a, portfolio):
+    """One figure, one source: the chart's last point is the card's figure, not last Monday's."""
+    take_portfolio_snapshot(firm=firm_a.firm, today=date.today() - timedelta(weeks=1))
+    monday = take_portfolio_snapshot(firm=firm_a.firm)
+    with firm_scope(firm_a.firm):  # the portfolio moved on since Monday's snapshot
+        PortfolioSnapshot.objects.for_firm(firm_a.firm).filter(pk=monday.pk).update(determined=0)
+    response = as_member(firm_a.admin).get(url(firm_a))
+    figures = response.context["figures"]
+    determined = response.context["progress"]["series"][0]
+    assert determined["last"] == figures.determined_percent == 50
+    assert len(determined["points"]) == 2  # last week's snapshot, and this week's live figures
+
+
+def test_a_collaborator_is_told_the_progress_chart_is_the_firms(as_member, firm_a, portfolio):
+    take_portfolio_snapshot(firm=firm_a.firm)
+    body = as_member(firm_a.collaborator).get(url(firm_a)).content.decode()
+    assert "tout le cabinet, pas seulement vos dossiers" in body
