@@ -138,14 +138,14 @@ def client_import_confirm(request: HttpRequest, firm_slug: str, import_id: int) 
 
 @require_supervision
 def client_import_result(request: HttpRequest, firm_slug: str, import_id: int) -> HttpResponse:
-    """The job's progress, then the summary; htmx polls the summary until the job ends."""
+    """The job's progress, then the summary; htmx polls both as one section until the job ends."""
     upload = services.get_import_for_firm(request.firm, import_id)
     if upload.job_id is None:
         return redirect("client_import_review", firm_slug=firm_slug, import_id=upload.pk)
     job = get_job_for_membership(request.membership, upload.job_id)
     context = {"upload": upload, "job": job, "step": 4}
     if request.htmx:
-        return render(request, "clients/import/partials/result_summary.html", context)
+        return render(request, "clients/import/partials/result_live.html", context)
     return render(request, "clients/import/result.html", context)
 
 

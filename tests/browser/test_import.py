@@ -84,6 +84,11 @@ def test_a_supervisor_fixes_a_rejected_row_then_imports(
     expect(summary).to_be_visible(timeout=30_000)
     expect(summary).to_contain_text(re.compile(r"Clients créés\s*2"))
     expect(page.get_by_test_id("job-download")).to_be_visible()
+    # Progress, summary and what the page says all tell the end, without a reload.
+    expect(page.get_by_test_id("import-state")).to_contain_text("Import terminé le")
+    expect(page.locator("#import-live .job")).to_contain_text("Terminé")
+    expect(page.get_by_text("l'import continue")).to_have_count(0)
+    expect(page.get_by_text("s'affichera ici")).to_have_count(0)
     page.screenshot(path=artifacts_dir / "import-result.png", full_page=True)
 
     page.get_by_role("link", name="Voir les clients").click()

@@ -226,8 +226,11 @@ def test_a_file_with_nothing_to_import_cannot_be_confirmed(client, firm_a):
 def test_the_result_page_polls_while_the_job_runs(client, firm_a, checked):
     client.post(f"{base(firm_a.firm)}{checked.pk}/confirmer/")
     page = client.get(f"{base(firm_a.firm)}{checked.pk}/")
-    assert b'hx-trigger="every 2s"' in page.content
+    # One poller for the whole section: progress, summary and what the page says.
+    assert page.content.count(b'hx-trigger="every 1s"') == 1
+    assert b'id="import-live"' in page.content
     assert "Le compte rendu s'affichera ici" in text(page)
+    assert "l'import continue" in text(page)
 
 
 @pytest.mark.parametrize(
