@@ -54,21 +54,22 @@ def dashboard(request: HttpRequest, firm_slug: str) -> HttpResponse:
     return render(request, template, context)
 
 
-# Sortable columns of the dashboard table, in order; None: not sortable.
+# Columns of the dashboard table, in order: sort key (None: not sortable), label, and whether the
+# column gives way on screens narrower than 1280 px (the table then fits 1024 px).
 DASHBOARD_COLUMNS = (
-    ("name", "Client"),
-    ("urgency", "Urgence"),
-    ("compliance", "Conformité"),
-    ("collaborator", "Collaborateur"),
-    ("size", "Catégorie"),
-    ("receive", "Réception"),
-    ("issue", "Émission"),
-    ("e_reporting", "E‑reporting"),  # non-breaking hyphen
-    ("reception", "PA réception"),
-    ("issuing", "PA émission"),
-    ("software", "Logiciels"),
-    (None, "Mandat"),
-    ("reviewed", "Dernière revue"),
+    ("name", "Client", False),
+    ("urgency", "Urgence", False),
+    ("compliance", "Conformité", False),
+    ("collaborator", "Collaborateur", False),
+    ("size", "Catégorie", True),
+    ("receive", "Réception", False),
+    ("issue", "Émission", False),
+    ("e_reporting", "E‑reporting", True),  # non-breaking hyphen
+    ("reception", "PA réception", False),
+    ("issuing", "PA émission", False),
+    ("software", "Logiciels", False),
+    (None, "Mandat", True),
+    ("reviewed", "Dernière revue", False),
 )
 
 
@@ -84,8 +85,15 @@ def _dashboard_columns(request: HttpRequest, filters) -> list[dict]:
     columns = []
     base = request.GET.copy()
     base.pop("page", None)
-    for key, label in DASHBOARD_COLUMNS:
-        column = {"key": key, "label": label, "url": "", "arrow": "", "aria_sort": "none"}
+    for key, label, optional in DASHBOARD_COLUMNS:
+        column = {
+            "key": key,
+            "label": label,
+            "optional": optional,
+            "url": "",
+            "arrow": "",
+            "aria_sort": "none",
+        }
         if key:
             params = base.copy()
             params["sort"] = f"-{key}" if filters.sort == key else key

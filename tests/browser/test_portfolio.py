@@ -82,3 +82,43 @@ def test_dashboard_filters_sorts_and_goes_back(page: Page, live_server, demo, ar
     page.screenshot(path=artifacts_dir / "dashboard-1024.png", full_page=True)
     page.emulate_media(media="print")
     page.screenshot(path=artifacts_dir / "dashboard-print.png", full_page=True)
+
+
+@pytest.mark.parametrize("width", [1440, 1024])
+def test_the_table_fits_and_its_header_and_bulk_bar_stay_in_sight(
+    page: Page, live_server, demo, artifacts_dir, width
+):
+    page.set_viewport_size({"width": width, "height": 800})
+    _log_in(page, live_server)
+    page.goto(f"{live_server.url}/f/{demo.slug}/cartographie/")
+    table = page.locator("table.table--dash")
+    expect(table).to_be_visible()
+    # No horizontal scroll: the table is not wider than its card.
+    fits = table.evaluate("t => t.scrollWidth <= t.closest('.card').clientWidth")
+    assert fits, f"the table overflows at {width} px"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    narrow_note = page.get_by_test_id("narrow-note")
+    if width < 1280:
+        expect(narrow_note).to_be_visible()
+        expect(page.locator("thead").get_by_text("Catégorie")).to_be_hidden()
+    else:
+        expect(narrow_note).to_be_hidden()
+        expect(page.locator("thead").get_by_text("Catégorie")).to_be_visible()
+
+    # Half-way down the table the header is under the top bar and the bulk bar at the bottom.
+    page.locator("table.table--dash > tbody > tr").nth(25).scroll_into_view_if_needed()
+    topbar_bottom = page.evaluate(
+        "document.querySelector('.topbar').getBoundingClientRect().bottom"
+    )
+    header_top = page.evaluate(
+        "document.querySelector('.table--dash thead th').getBoundingClientRect().top"
+    )
+    assert abs(header_top - topbar_bottom) <= 2
+    bar = page.evaluate(
+        "(() => { const r = document.querySelector('.bulkbar')"
+        ".getBoundingClientRect(); return [r.top, r.bottom]; })()"
+    )
+    assert bar[0] > 0 and bar[1] <= 800 + 1
+    page.get_by_label(re.compile("^Sélectionner ")).nth(25).check()
+    expect(page.locator("[data-bulk-count]")).to_have_text("1 client coché")
+    page.screenshot(path=artifacts_dir / f"dashboard-scrolled-{width}.png")
