@@ -35,6 +35,16 @@ def platform_catalogue(firm: Firm, *, include_inactive: bool = False) -> QuerySe
     return platforms if include_inactive else platforms.filter(is_active=True)
 
 
+def search_entries(entries: QuerySet, query: str, fields: tuple[str, ...]) -> QuerySet:
+    """Catalogue entries where every word typed is in one of ``fields``."""
+    for word in query.split()[:8]:
+        condition = Q()
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": word})
+        entries = entries.filter(condition)
+    return entries
+
+
 def search_software(firm: Firm, query: str, *, limit: int = 8) -> list[SoftwareProduct]:
     """Active catalogue entries whose vendor or name contains every word typed."""
     products = software_catalogue(firm)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,6 +32,7 @@ from firms.access import require_admin
 from firms.models import Firm
 
 Entry = SoftwareProduct | Platform
+CATALOGUE_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class CataloguePages:
     # Messages: "{entry}" the entry added or merged, "{moved}" the client uses a merge moved.
     added: str
     merged: str
+    search_fields: tuple[str, ...]  # what the list's search looks in
+    columns: tuple[str, ...]  # the table's headers, in French
     list_template: str
     row_template: str
     # URL names, for the templates and the redirects.
@@ -71,6 +76,8 @@ SOFTWARE = CataloguePages(
     merge=services.merge_software_products,
     added="« {entry} » ajouté au catalogue.",
     merged="« {entry} » fusionné ; {moved} usage(s) client repris.",
+    search_fields=("vendor", "name"),
+    columns=("Logiciel", "Catégorie", "Réforme"),
     list_template="cartography/catalogue_software.html",
     row_template="cartography/partials/catalogue_software_row.html",
     list_url="catalogue_software",
@@ -91,6 +98,8 @@ PLATFORMS = CataloguePages(
     merge=services.merge_platforms,
     added="« {entry} » ajoutée au catalogue.",
     merged="« {entry} » fusionnée ; {moved} usage(s) client repris.",
+    search_fields=("name",),
+    columns=("Plateforme", "Immatriculation", "Date"),
     list_template="cartography/catalogue_platforms.html",
     row_template="cartography/partials/catalogue_platform_row.html",
     list_url="catalogue_platforms",
@@ -142,8 +151,24 @@ def catalogue_list(request: HttpRequest, firm_slug: str, catalogue: CataloguePag
         else:
             messages.success(request, catalogue.added.format(entry=entry))
             return redirect(catalogue.list_url, firm_slug=firm_slug)
-    entries = catalogue.entries(request.firm, include_inactive=True)
-    return _page(request, catalogue.list_template, catalogue, entries=entries, form=form)
+    query = request.GET.get("q", "").strip()[:100]
+    entries = selectors.search_entries(
+        catalogue.entries(request.firm, include_inactive=True), query, catalogue.search_fields
+    )
+    page = Paginator(entries, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "entries": page.object_list,
+        "query": query,
+        "querystring": urlencode({"q": query}) if query else "",
+    }
+    if request.htmx and request.method == "GET":
+        return render(
+            request,
+            "cartography/partials/catalogue_entries.html",
+            {"catalogue": catalogue, **context},
+        )
+    return _page(request, catalogue.list_template, catalogue, form=form, **context)
 
 
 @require_admin

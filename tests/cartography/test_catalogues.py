@@ -253,3 +253,26 @@ def test_an_entry_is_not_merged_into_itself(firm_a, catalogue_a):
         ):
             with pytest.raises(ValidationError):
                 merge(firm=firm, kept=entry, duplicate=entry, by=admin)
+
+
+def test_the_platform_catalogue_is_searched_and_paginated(client, firm_a, default_catalogues):
+    client.force_login(firm_a.admin.user)
+    url = _base(firm_a, "plateformes")
+    first = client.get(url)
+    assert first.context["page"].paginator.count > 100  # the DGFiP list
+    assert len(first.context["entries"]) == 50
+    assert "Suivant →" in first.content.decode()
+    second = client.get(url, {"page": "2"})
+    assert second.context["page"].number == 2
+    found = client.get(url, {"q": "aruba"}, HTTP_HX_REQUEST="true")
+    body = found.content.decode()
+    assert "<html" not in body and "Aruba" in body
+    assert found.context["page"].paginator.count == 1
+    nothing = client.get(url, {"q": "zzz introuvable"}).content.decode()
+    assert "Aucune entrée ne correspond" in nothing
+
+
+def test_the_software_search_matches_every_word(client, firm_a, catalogue_a):
+    client.force_login(firm_a.admin.user)
+    response = client.get(_base(firm_a, "logiciels"), {"q": "microsoft excel"})
+    assert [str(entry) for entry in response.context["entries"]] == [str(catalogue_a["excel"])]
