@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Client
 from clients.naf import naf_label
 from firms.models import Firm, Membership, User
-from firms.validators import clean_siren, clean_siret, clean_vat_number
+from firms.validators import clean_mobile_number, clean_siren, clean_siret, clean_vat_number
 
 NAF_FORMAT = re.compile(r"^\d{2}\.?\d{2}[A-Z]$")
 FISCAL_YEAR_END = re.compile(r"^(0[1-9]|[12]\d|3[01])/(0[1-9]|1[0-2])$")
@@ -64,6 +64,7 @@ class ClientForm(forms.ModelForm):
         self.fields["assigned_to"].label = _("Collaborateur")
         self.fields["assigned_to"].empty_label = NOBODY
         self.fields["invoice_delivery"].required = False
+        self.fields["signer_civility"].choices = [("", "—"), *Client.Civility.choices]
         if self.instance.pk and not self.is_bound:
             self.initial["billing_emails"] = "\n".join(self.instance.billing_emails)
             self.initial["tags"] = ", ".join(self.instance.tags)
@@ -99,6 +100,9 @@ class ClientForm(forms.ModelForm):
 
     def clean_invoice_delivery(self) -> str:
         return self.cleaned_data["invoice_delivery"] or Client.Delivery.EMAIL
+
+    def clean_signer_mobile(self) -> str:
+        return clean_mobile_number(self.cleaned_data["signer_mobile"])
 
     def clean_vat_number(self) -> str:
         return clean_vat_number(self.cleaned_data["vat_number"])

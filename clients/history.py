@@ -31,13 +31,21 @@ class HistoryKind:
     subjects: tuple[str, ...]
 
 
-# The subjects are those the services write (HistoryEntry.subject).
-HISTORY_KINDS: tuple[HistoryKind, ...] = (
+# The subjects are those the services write (HistoryEntry.subject). Apps above add the kinds of
+# their own subjects in their AppConfig.ready() (register_history_kind).
+HISTORY_KINDS: list[HistoryKind] = [
     HistoryKind("client", "Fiche client", ("client",)),
     HistoryKind("fiscal", "Questionnaire fiscal", ("answers",)),
     HistoryKind("cartography", "Cartographie", ("equipment", "profile")),
-)
+]
 HISTORY_KINDS_BY_CODE = {kind.code: kind for kind in HISTORY_KINDS}
+
+
+def register_history_kind(kind: HistoryKind) -> None:
+    if kind.code in HISTORY_KINDS_BY_CODE:
+        raise RuntimeError(f"history kind {kind.code!r} registered twice")
+    HISTORY_KINDS.append(kind)
+    HISTORY_KINDS_BY_CODE[kind.code] = kind
 
 
 def shown(instance: models.Model, field_name: str) -> str:

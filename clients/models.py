@@ -37,6 +37,11 @@ class Client(TenantModel):
         "contact_name",
         "contact_email",
         "contact_phone",
+        "signer_civility",
+        "signer_last_name",
+        "signer_first_name",
+        "signer_email",
+        "signer_mobile",
         "billing_emails",
         "invoice_delivery",
         "assigned_to",
@@ -46,6 +51,10 @@ class Client(TenantModel):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Actif")
         ARCHIVED = "archived", _("Archivé")
+
+    class Civility(models.TextChoices):
+        MR = "M.", _("M.")
+        MRS = "Mme", _("Mme")
 
     class Delivery(models.TextChoices):
         EMAIL = "email", _("Par e-mail")
@@ -67,6 +76,16 @@ class Client(TenantModel):
     contact_name = models.CharField(_("contact principal"), max_length=150, blank=True)
     contact_email = models.EmailField(_("e-mail du contact"), blank=True)
     contact_phone = models.CharField(_("téléphone du contact"), max_length=30, blank=True)
+    # The legal representative, who signs the mandates (by e-mail and a code sent to the mobile).
+    signer_civility = models.CharField(
+        _("civilité du signataire"), max_length=3, choices=Civility.choices, blank=True
+    )
+    signer_last_name = models.CharField(_("nom du signataire"), max_length=100, blank=True)
+    signer_first_name = models.CharField(_("prénom du signataire"), max_length=100, blank=True)
+    signer_email = models.EmailField(_("e-mail du signataire"), blank=True)
+    signer_mobile = models.CharField(
+        _("mobile du signataire"), max_length=20, blank=True, help_text=_("Format +33…")
+    )
     billing_emails = models.JSONField(_("e-mails de facturation"), default=list, blank=True)
     invoice_delivery = models.CharField(
         _("envoi des factures"), max_length=20, choices=Delivery.choices, default=Delivery.EMAIL

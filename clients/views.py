@@ -27,10 +27,6 @@ PAGE_SIZE = 50
 
 # Tabs of the client sheet that later modules fill in; until then they say so.
 PENDING_TABS = {
-    "mandates": (
-        "Mandats",
-        "Les mandats de délégation du client et leur signature seront suivis ici.",
-    ),
     "reports": ("Rapports", "Les rapports de synthèse PDF du client seront conservés ici."),
     "invoices": ("Factures", "Les factures d'honoraires adressées au client seront listées ici."),
 }

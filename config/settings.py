@@ -188,6 +188,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portfolio.take_portfolio_snapshots",
         "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
     },
+    # Signature requests older than each firm's delay expire, every night.
+    "daily-mandate-expiry": {
+        "task": "mandates.expire_mandates",
+        "schedule": crontab(minute=15, hour=2),
+    },
     # Uploaded client files past CLIENT_IMPORT_RETENTION_DAYS, every night.
     "daily-client-import-purge": {
         "task": "clients.purge_import_files",
@@ -340,5 +345,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+        # WeasyPrint logs every step of every PDF at INFO, and fontTools its subsetting.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -48,6 +48,12 @@ class DemoCompany:
     contact_email: str
     contact_phone: str
     billing_emails: list[str] = field(default_factory=list)
+    # The legal representative who signs the mandates; a few have no mobile number.
+    signer_civility: str = ""
+    signer_last_name: str = ""
+    signer_first_name: str = ""
+    signer_email: str = ""
+    signer_mobile: str = ""
     invoice_delivery: str = DELIVERY_EMAIL
     tags: list[str] = field(default_factory=list)
     last_reviewed_at: datetime | None = None
@@ -120,6 +126,8 @@ FIRST_NAMES = (
     "Virginie", "Karine", "Florence", "Agnès", "Pauline", "Charlotte", "Inès", "Sarah", "Mélanie",
     "Delphine", "Marie-Claire",
 )  # fmt: skip
+
+FEMALE_FIRST_NAMES = frozenset(FIRST_NAMES[FIRST_NAMES.index("Marie") :])
 
 TOWN_PLACES = (
     "du Parc", "des Tilleuls", "de la Gare", "du Centre", "des Halles", "du Marché", "de la Place",
@@ -657,7 +665,28 @@ def _company(rng: random.Random, taken_sirens: set[str], now: datetime) -> DemoC
         invoice_delivery=rng.choice(DELIVERIES),
         tags=_tags(rng, activity, form, vat_exempt),
         last_reviewed_at=last_reviewed_at,
+        # Drawn from its own generator, so that the companies stay those of earlier seeds.
+        **_signer(random.Random(siren), owner, contact, contact_email),
     )
+
+
+def _signer(
+    rng: random.Random, owner: tuple[str, str], contact: tuple[str, str], contact_email: str
+) -> dict[str, str]:
+    """The owner signs: most have an e-mail and a mobile (06 39 98 …, the range kept for
+    fiction); one in ten has no mobile on record, one in twenty is not filled in at all."""
+    draw = rng.random()
+    if draw < 0.05:
+        return {}
+    first_name, last_name = owner
+    email = contact_email if owner == contact else _person_email(rng, *owner, "gmail.com")
+    return {
+        "signer_civility": "Mme" if first_name in FEMALE_FIRST_NAMES else "M.",
+        "signer_last_name": last_name,
+        "signer_first_name": first_name,
+        "signer_email": email,
+        "signer_mobile": "" if draw < 0.15 else f"+33639980{rng.randrange(1000):03d}",
+    }
 
 
 def iter_companies(

@@ -1,5 +1,6 @@
 """Checks of French identifiers, with the messages shown next to the field."""
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from stdnum import iban
 from stdnum.exceptions import ValidationError as StdnumError
@@ -60,3 +61,42 @@ def clean_siret(value: str, *, siren_value: str = "") -> str:
             "Le SIRET doit commencer par le SIREN de l'entreprise.", code="siret_siren"
         )
     return compact
+
+
+# The mobile numbers the French regulator (ARCEP) keeps for works of fiction, 06 39 98 xx xx:
+# accepted, so that demos and tests never carry a real person's number.
+FICTION_MOBILES = "+3363998"
+
+
+def _fiction_mobile(number: phonenumbers.PhoneNumber) -> bool:
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164.startswith(FICTION_MOBILES) and len(e164) == len(FICTION_MOBILES) + 4
+
+
+def clean_mobile_number(value: str) -> str:
+    """A mobile phone number, normalised to E.164 ("06 12 34 56 78" → "+33612345678"): the
+    signing service sends its one-time code there. French numbers may omit the country code."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, "FR")
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(
+            "Numéro de mobile illisible : écrivez-le comme 06 12 34 56 78 ou +33 6 12 34 56 78.",
+            code="mobile_unreadable",
+        ) from error
+    if _fiction_mobile(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError("Ce numéro de téléphone n'existe pas.", code="mobile_invalid")
+    mobile_types = {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+    if phonenumbers.number_type(number) not in mobile_types:
+        raise ValidationError(
+            "Ce numéro n'est pas un mobile : le code de signature est envoyé par SMS.",
+            code="mobile_not_mobile",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

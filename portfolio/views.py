@@ -47,6 +47,7 @@ def dashboard(request: HttpRequest, firm_slug: str) -> HttpResponse:
             "obligation": dashboard_selectors.OBLIGATION_CHOICES,
             "issuing_year": dashboard_selectors.ISSUING_YEAR_CHOICES,
             "platform": dashboard_selectors.PLATFORM_CHOICES,
+            "mandate": dashboard_selectors.MANDATE_CHOICES,
         },
     }
     partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
@@ -68,7 +69,7 @@ DASHBOARD_COLUMNS = (
     ("reception", "PA réception", False),
     ("issuing", "PA émission", False),
     ("software", "Logiciels", False),
-    (None, "Mandat", True),
+    ("mandate", "Mandat", True),
     ("reviewed", "Dernière revue", False),
 )
 

@@ -10,12 +10,18 @@ class ScoringConfig(AppConfig):
         from clients.signals import clients_created
         from fiscal_questionnaire.signals import obligations_changed
         from jobs.registry import register_job_kind
+        from mandates.signals import mandate_status_changed
         from scoring import jobs, services
 
         register_job_kind(
             "rescore_portfolio", "Recalcul des scores du portefeuille", jobs.rescore_portfolio_job
         )
-        # A score reads the client, its obligations and its equipment: whatever changes them,
-        # the score follows in the same transaction.
-        for signal in (clients_created, obligations_changed, equipment_changed):
+        # A score reads the client, its obligations, its equipment and its mandates: whatever
+        # changes them, the score follows in the same transaction.
+        for signal in (
+            clients_created,
+            obligations_changed,
+            equipment_changed,
+            mandate_status_changed,
+        ):
             signal.connect(services.rescore_changed_clients)

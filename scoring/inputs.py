@@ -1,5 +1,5 @@
 """Gathering what the scoring engine reads, for many clients at once in a fixed number of
-queries: the stored obligations, the cartography, and (later) the mandates."""
+queries: the stored obligations, the cartography and the delegation mandates."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date
 from cartography.selectors import cartography_inputs_for_clients
 from fiscal_questionnaire.models import Obligations
 from fiscal_questionnaire.rules import RESULT_KEYS
+from mandates.models import Mandate, MandateKind, MandateStatus
 from scoring.engine import ScoringInput, SoftwareItem
 
 # derive_obligations' result keys that the engine reads, stored as columns of Obligations.
@@ -28,6 +29,22 @@ def _as_result(row: dict) -> dict:
     return result
 
 
+def mandate_statuses(firm_id: int, client_ids: Iterable[int]) -> dict[int, str]:
+    """Where each client's delegation mandate stands: "signed" when one is signed, else the
+    status of the latest one; clients without any are left out."""
+    statuses: dict[int, str] = {}
+    rows = (
+        Mandate.objects.for_firm(firm_id)
+        .filter(client_id__in=list(client_ids), kind=MandateKind.DELEGATION)
+        .order_by("created_at", "id")
+        .values_list("client_id", "status")
+    )
+    for client_id, status in rows:
+        if statuses.get(client_id) != MandateStatus.SIGNED:
+            statuses[client_id] = status
+    return statuses
+
+
 def scoring_inputs(
     firm_id: int, client_ids: Iterable[int], *, today: date
 ) -> dict[int, ScoringInput]:
@@ -39,6 +56,7 @@ def scoring_inputs(
         .values("client_id", *OBLIGATION_KEYS)
     }
     cartography = cartography_inputs_for_clients(firm_id, ids)
+    mandates = mandate_statuses(firm_id, ids)
     inputs = {}
     for client_id in ids:
         equipment = cartography[client_id]
@@ -58,6 +76,6 @@ def scoring_inputs(
             reception_platform=equipment["reception_platform"],
             issuing_platform=equipment["issuing_platform"],
             obligations=obligations.get(client_id),
-            mandate_signed=None,  # mandates are not tracked yet
+            mandate_signed=mandates.get(client_id) == MandateStatus.SIGNED,
         )
     return inputs

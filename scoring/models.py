@@ -87,6 +87,8 @@ class PortfolioFacts(TenantModel):
     issuing_stage = models.PositiveSmallIntegerField(default=0)
     # The least ready of the client's software: 0 not ready, 1 unknown, 2 ready; null: none.
     software_readiness = models.PositiveSmallIntegerField(null=True)
+    # Where the delegation mandate stands (scoring.inputs.mandate_statuses); "" without one.
+    mandate_status = models.CharField(max_length=20, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("faits du portefeuille")

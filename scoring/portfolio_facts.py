@@ -29,6 +29,7 @@ FACT_FIELDS = (
     "reception_stage",
     "issuing_stage",
     "software_readiness",
+    "mandate_status",
 )
 
 
@@ -51,8 +52,8 @@ def _e_reporting(obligations: dict) -> bool | None:
     return None if None in flags else False
 
 
-def portfolio_facts(data: ScoringInput) -> dict:
-    """The columns of FACT_FIELDS for one client's scoring input."""
+def portfolio_facts(data: ScoringInput, *, mandate_status: str = "") -> dict:
+    """The columns of FACT_FIELDS for one client's scoring input (and its mandate's status)."""
     obligations = dict(data.obligations or {})
     e_reporting_dates = [
         _date(obligations.get(key))
@@ -71,4 +72,5 @@ def portfolio_facts(data: ScoringInput) -> dict:
         "reception_stage": PLATFORM_STAGES.get(data.reception_platform, 0),
         "issuing_stage": PLATFORM_STAGES.get(data.issuing_platform, 0),
         "software_readiness": _software_readiness(data),
+        "mandate_status": mandate_status,
     }

@@ -24,7 +24,7 @@ from scoring.engine import (
     result_to_dict,
     score_client,
 )
-from scoring.inputs import scoring_inputs
+from scoring.inputs import mandate_statuses, scoring_inputs
 from scoring.models import ClientScore, PortfolioFacts, ScoringGrid
 from scoring.portfolio_facts import FACT_FIELDS, portfolio_facts
 
@@ -68,6 +68,7 @@ def score_clients(
         grid_version, grid = current_grid(firm_id)
     now = timezone.now()
     inputs = scoring_inputs(firm_id, client_ids, today=timezone.localdate(now))
+    mandates = mandate_statuses(firm_id, client_ids)
     scores, facts = [], []
     for client_id, data in inputs.items():
         result = result_to_dict(score_client(data, grid))
@@ -87,7 +88,8 @@ def score_clients(
                 computed_at=now,
             )
         )
-        facts.append(PortfolioFacts(**figures, **portfolio_facts(data)))
+        mandate = mandates.get(client_id, "")
+        facts.append(PortfolioFacts(**figures, **portfolio_facts(data, mandate_status=mandate)))
     ClientScore.objects.bulk_create(
         scores,
         update_conflicts=True,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cartography.models import ClientSoftware, Platform, SoftwareProduct
@@ -21,6 +22,7 @@ from firms.models import Invitation, Role
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
 from jobs.models import Job
+from mandates.models import Mandate
 from tests import factories
 
 # Patterns outside any firm: reachable without a firm, they show no tenant data.
@@ -118,6 +120,12 @@ def objects(firm_a):
         software = ClientSoftware.objects.create(
             firm=firm, client=client, product=product, category="accounting"
         )
+        mandate = Mandate(
+            firm=firm, client=client, reference=f"{client.siren}-DEL-20261201-1", status="signed"
+        )
+        mandate.document.save("mandat.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        mandate.signed_document.save("signe.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        mandate.save()
     return {
         "firm_slug": firm.slug,
         "client_id": client.pk,
@@ -129,6 +137,7 @@ def objects(firm_a):
         "software_id": software.pk,
         "product_id": product.pk,
         "platform_id": platform.pk,
+        "mandate_id": mandate.pk,
         "role": "reception",
     }
 

@@ -26,6 +26,11 @@ FIELD_LABELS = {
     "contact_name": "Contact principal",
     "contact_email": "E-mail du contact",
     "contact_phone": "Téléphone du contact",
+    "signer_civility": "Civilité du signataire",
+    "signer_last_name": "Nom du signataire",
+    "signer_first_name": "Prénom du signataire",
+    "signer_email": "E-mail du signataire",
+    "signer_mobile": "Mobile du signataire",
     "billing_emails": "E-mails de facturation",
     "assigned_to": "Collaborateur (e-mail ou nom complet)",
     "tags": "Étiquettes",
@@ -84,6 +89,26 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "contact_phone": (
         "telephone", "tel", "telephone du contact", "telephone contact", "tel contact",
         "contact telephone", "portable", "mobile", "phone", "phone number",
+    ),
+    "signer_civility": (
+        "civilite du signataire", "civilite signataire", "civilite du representant legal",
+        "signer title", "signer civility",
+    ),
+    "signer_last_name": (
+        "nom du signataire", "nom signataire", "nom du representant legal",
+        "signer last name", "signer surname",
+    ),
+    "signer_first_name": (
+        "prenom du signataire", "prenom signataire", "prenom du representant legal",
+        "signer first name",
+    ),
+    "signer_email": (
+        "email du signataire", "e mail du signataire", "email signataire",
+        "email du representant legal", "signer email",
+    ),
+    "signer_mobile": (
+        "mobile du signataire", "portable du signataire", "mobile signataire",
+        "mobile du representant legal", "signer mobile", "signer phone",
     ),
     "billing_emails": (
         "email facturation", "e mail facturation", "email de facturation",

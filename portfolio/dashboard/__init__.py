@@ -13,6 +13,7 @@ from portfolio.dashboard.charts import progress_chart, recent_snapshots, urgency
 from portfolio.dashboard.figures import HeadlineFigures, headline_figures
 from portfolio.dashboard.filters import (
     ISSUING_YEAR_CHOICES,
+    MANDATE_CHOICES,
     OBLIGATION_CHOICES,
     PLATFORM_CHOICES,
     SIZE_CHOICES,
@@ -27,6 +28,7 @@ from portfolio.dashboard.rows import PAGE_SIZE, PageInfo, ordered, page_rows
 
 __all__ = [
     "ISSUING_YEAR_CHOICES",
+    "MANDATE_CHOICES",
     "OBLIGATION_CHOICES",
     "PAGE_SIZE",
     "PLATFORM_CHOICES",

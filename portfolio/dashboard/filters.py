@@ -50,6 +50,21 @@ PLATFORM_CHOICES = {
     "issuing_missing": "PA d'émission à choisir (émission due)",
     "issuing_chosen": "PA d'émission choisie",
 }
+MANDATE_CHOICES = {
+    "none": "Mandat : aucun",
+    "to_sign": "Mandat à signer",
+    "sent": "Mandat envoyé pour signature",
+    "signed": "Mandat signé",
+    "closed": "Mandat refusé, expiré ou annulé",
+}
+# A filter value -> the statuses of scoring.inputs.mandate_statuses it keeps.
+MANDATE_FILTERS = {
+    "none": ("",),
+    "to_sign": ("draft", "to_sign"),
+    "sent": ("sent",),
+    "signed": ("signed",),
+    "closed": ("refused", "expired", "cancelled"),
+}
 
 # Sort key -> the annotations ordered on; every order ends on (company_name, id) to be stable.
 SORT_FIELDS = {
@@ -65,6 +80,7 @@ SORT_FIELDS = {
     "compliance": ["compliance"],
     "urgency": ["score_total"],
     "reviewed": ["reviewed_on"],
+    "mandate": ["mandate_status"],
 }
 DEFAULT_SORT = "-urgency"
 
@@ -79,6 +95,7 @@ class DashboardFilters:
     obligation: str = ""
     issuing_year: str = ""
     platform: str = ""
+    mandate: str = ""
     stale: bool = False
     sort: str = DEFAULT_SORT
 
@@ -100,6 +117,7 @@ class DashboardFilters:
             obligation=choice("obligation", OBLIGATION_CHOICES),
             issuing_year=choice("issuing_year", ISSUING_YEAR_CHOICES),
             platform=choice("platform", PLATFORM_CHOICES),
+            mandate=choice("mandate", MANDATE_CHOICES),
             stale=params.get("stale") == "1",
             sort=sort if sort.removeprefix("-") in SORT_FIELDS else DEFAULT_SORT,
         )
@@ -116,6 +134,7 @@ class DashboardFilters:
                 self.obligation,
                 self.issuing_year,
                 self.platform,
+                self.mandate,
                 self.stale,
             ]
         )
@@ -143,6 +162,7 @@ def annotate_portfolio(clients: QuerySet[Client], *, cutoff: datetime) -> QueryS
         reception_stage=Coalesce("facts__reception_stage", 0),
         issuing_stage=Coalesce("facts__issuing_stage", 0),
         software_readiness=F("facts__software_readiness"),
+        mandate_status=Coalesce("facts__mandate_status", Value("")),
         score_level=F("facts__level"),
         score_total=F("facts__total"),
         compliance=F("facts__compliance"),
@@ -199,6 +219,8 @@ def apply_dashboard_filters(
         clients = clients.filter(must_issue=True, issuing_stage__lt=CHOSEN_STAGE)
     elif filters.platform == "issuing_chosen":
         clients = clients.filter(ISSUING_CHOSEN)
+    if filters.mandate:
+        clients = clients.filter(mandate_status__in=MANDATE_FILTERS[filters.mandate])
     if filters.stale:
         clients = clients.filter(is_stale=1)
     return clients

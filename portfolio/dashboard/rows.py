@@ -40,6 +40,7 @@ ROW_FIELDS = (
     "issuing_status",
     "issuing_platform",
     "software_readiness",
+    "mandate_status",
     "score_level",
     "score_total",
     "compliance",

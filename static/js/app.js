@@ -4,6 +4,7 @@
      data-confirm="Question ?"  on a form or a submit button: asks before submitting.
      data-check-all="selected"  on a checkbox: checks or unchecks the form's boxes of that name.
      data-print                 on a button: prints the page.
+     data-copy-contact          on the client form: copies the main contact into the signer.
      data-bulk-count            in a bulk bar: says how many rows of its form are checked
                                 (data-none, data-one, data-many with "{count}").
 
@@ -31,6 +32,8 @@
         return;
       }
       if (event.target.closest("[data-print]")) window.print();
+      var copier = event.target.closest("[data-copy-contact]");
+      if (copier) copyContact(copier.form);
     },
     true
   );
@@ -44,6 +47,21 @@
     },
     true
   );
+
+  // The main contact becomes the signer: "Marie Dupont" gives first name Marie, name Dupont.
+  function copyContact(form) {
+    if (!form) return;
+    var words = (form.elements.contact_name.value || "").trim().split(/\s+/);
+    var pairs = [
+      ["signer_first_name", words.length > 1 ? words.slice(0, -1).join(" ") : ""],
+      ["signer_last_name", words[words.length - 1] || ""],
+      ["signer_email", form.elements.contact_email.value],
+      ["signer_mobile", form.elements.contact_phone.value],
+    ];
+    pairs.forEach(function (pair) {
+      if (form.elements[pair[0]] && pair[1]) form.elements[pair[0]].value = pair[1];
+    });
+  }
 
   function countChecked(form) {
     var counter = form.querySelector("[data-bulk-count]");

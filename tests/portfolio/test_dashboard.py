@@ -191,7 +191,7 @@ def test_the_supervisor_sees_the_whole_firm_with_every_column(as_member, firm_a,
     assert "Émission due" in body
     assert "09/2027" in body  # issuing date (always the first of a month)
     assert "Pas prêt" in body and "Prêts" in body  # software readiness
-    assert "À venir" in body  # the mandate placeholder
+    assert "data-mandate-status" not in body and ">Aucun<" in body  # no mandate yet
     bravo = next(row for row in response.context["rows"] if row["company_name"] == "Bravo")
     assert bravo["issuing_chosen"] and bravo["reception_label"] == "Testée"
 
@@ -289,7 +289,7 @@ def test_column_headers_link_to_their_sort_keeping_the_filters(as_member, firm_a
     assert columns["name"]["url"] == "?urgency=high&sort=-name"
     assert columns["name"]["aria_sort"] == "ascending"
     assert columns["compliance"]["url"] == "?urgency=high&sort=compliance"
-    assert columns[None]["url"] == ""  # the mandate placeholder
+    assert columns["mandate"]["url"] == "?urgency=high&sort=mandate"
 
 
 def test_headline_figures_against_hand_computed_values(as_member, firm_a, portfolio):

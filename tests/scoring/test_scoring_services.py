@@ -30,10 +30,10 @@ def test_a_client_with_nothing_recorded_is_scored_with_the_default_grid(firm_a):
         score = services.score_clients(firm=firm_a.firm, client_ids=[client.pk])[0]
     # Nothing known counts at its worst: every profile question unanswered (+23), no invoicing
     # tool (+4), duties undecided so both PAs count (+16), questionnaire never answered (+6),
-    # size undecided (+3).
+    # size undecided (+3), no signed mandate (+3).
     criteria = {line["criterion"] for line in score.breakdown}
     assert {"questionnaire_incomplete", "reception_platform", "issuing_platform"} <= criteria
-    assert (score.total, score.level) == (52, "high")
+    assert (score.total, score.level) == (55, "high")
     assert score.total == sum(line["points"] for line in score.breakdown)
     assert score.grid_version == 0
     assert _scores(firm_a.firm)[client.pk].total == score.total
@@ -74,7 +74,7 @@ def test_saving_an_invalid_grid_names_the_criterion(firm_a):
 def test_a_new_grid_rescores_the_portfolio_in_the_worker(celery_worker, firm_a):
     clients = [factories.make_client(firm_a.firm) for _ in range(5)]
     data = grid_to_dict(load_default_grid())
-    data["thresholds"]["high_from"] = 60  # every blank client (52 points) becomes medium
+    data["thresholds"]["high_from"] = 60  # every blank client (55 points) becomes medium
     with firm_scope(firm_a.firm):
         saved, job = services.save_grid(firm=firm_a.firm, data=data, by=firm_a.admin.user)
     deadline = time.monotonic() + 30
@@ -126,9 +126,9 @@ def test_the_rescore_command_scores_every_client_with_the_grid_in_force(firm_a, 
     out = io.StringIO()
     call_command("rescore_portfolio", "--firm", firm_a.firm.slug, stdout=out)
     assert "Cabinet Alpha : 1 client recalculé." in out.getvalue()
-    assert _scores(firm_a.firm)[scored.pk].total == 52
+    assert _scores(firm_a.firm)[scored.pk].total == 55
     assert other.pk not in _scores(firm_b.firm)
     call_command("rescore_portfolio", stdout=io.StringIO())
-    assert _scores(firm_b.firm)[other.pk].total == 52
+    assert _scores(firm_b.firm)[other.pk].total == 55
     with pytest.raises(CommandError, match="Aucun cabinet « inconnu »"):
         call_command("rescore_portfolio", "--firm", "inconnu")

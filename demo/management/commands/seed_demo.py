@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from clients.models import Client
 from demo.cartographies import seed_cartographies, seed_snapshot_history
 from demo.companies import DemoCompany, iter_companies, luhn_check_digit, vat_number_for_siren
+from demo.mandates import seed_mandates
 from demo.questionnaires import seed_questionnaires
 from firms.models import Firm, Membership, Role, User
 from firms.services import create_firm
@@ -208,6 +209,11 @@ class Command(BaseCommand):
                         contact_name=company.contact_name,
                         contact_email=company.contact_email,
                         contact_phone=company.contact_phone,
+                        signer_civility=company.signer_civility,
+                        signer_last_name=company.signer_last_name,
+                        signer_first_name=company.signer_first_name,
+                        signer_email=company.signer_email,
+                        signer_mobile=company.signer_mobile,
                         billing_emails=company.billing_emails,
                         invoice_delivery=company.invoice_delivery,
                         tags=company.tags,
@@ -229,10 +235,12 @@ class Command(BaseCommand):
                     firm=firm,
                     client_ids=[client.pk for client in created[start : start + BATCH_SIZE]],
                 )
+            mandates = seed_mandates(firm=firm, clients=created, seed=seed)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"{firm.name} ({firm.slug}): {count} clients created, {answered} with fiscal "
-            f"questionnaire answers, {mapped} with a cartography, all scored, in {elapsed:.1f} s."
+            f"questionnaire answers, {mapped} with a cartography, {mandates} with a mandate, all "
+            f"scored, in {elapsed:.1f} s."
         )
 
     def _print_logins(self, accounts: dict[str, tuple[DemoUser, list[str]]]) -> None:
