@@ -117,6 +117,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # E-mail subjects and plain-text parts (firms.emails): the same templates, rendered
+        # without HTML escaping.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database --------------------------------------------------------------------------------
