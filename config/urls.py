@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from firms import views as firm_views
-from firms.forms import LoginForm, PasswordResetRequestForm
+from firms.forms import LoginForm
 
 account_patterns = [
     path(
@@ -16,12 +16,7 @@ account_patterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(
-            form_class=PasswordResetRequestForm,
-            email_template_name="emails/password_reset.txt",
-            html_email_template_name="emails/password_reset.html",
-            subject_template_name="emails/password_reset_subject.txt",
-        ),
+        firm_views.PasswordResetRequestView.as_view(),
         name="password_reset",
     ),
     path(
