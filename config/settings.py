@@ -49,10 +49,24 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", default=True)
 
 SECRET_KEY = env_str("SECRET_KEY")
+# The placeholder of .env.example, refused like any key Django's deployment check calls weak.
+PLACEHOLDER_SECRET_KEYS = {"change-me-to-a-long-random-string"}
+SECRET_KEY_MIN_LENGTH = 50
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
     SECRET_KEY = "insecure-development-key-only-for-the-embedded-default"  # noqa: S105
+elif not DEBUG and (
+    SECRET_KEY in PLACEHOLDER_SECRET_KEYS
+    or len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is a placeholder or too weak for DEBUG=false: set at least "
+        f"{SECRET_KEY_MIN_LENGTH} random characters (for instance the output of "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
