@@ -1,6 +1,6 @@
 """In a real browser, under the app's own strict Content-Security-Policy (no 'unsafe-inline', no
-'unsafe-eval'): the pages raise no violation, and the behaviours of static/js/app.js
-(confirmations, select all, print) and htmx still work."""
+'unsafe-eval'): the pages raise no violation, the behaviours of static/js/app.js (confirmations,
+select all, print) and htmx still work, and so does the API documentation, offline."""
 
 from __future__ import annotations
 
@@ -125,6 +125,17 @@ def test_the_pages_run_under_a_strict_policy(
     page.goto(f"{live_server.url}/f/{firm.slug}/travaux/")
     page.screenshot(path=artifacts_dir / "csp-jobs-empty.png")
 
+    assert page.violations == []
+    assert page.policies == {STRICT_POLICY}
+    assert page.elsewhere == []
+
+
+def test_the_api_documentation_works_offline_under_the_policy(strict_page: Page, live_server):
+    page = strict_page
+    page.goto(f"{live_server.url}/api/v1/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Pilote FE API")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/clients/").first).to_be_visible()
     assert page.violations == []
     assert page.policies == {STRICT_POLICY}
     assert page.elsewhere == []
