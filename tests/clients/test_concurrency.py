@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client as Browser
 
-from clients import services
+from clients import concurrency, services
 from clients.concurrency import EditConflict, edited_fields
 from clients.models import Client, HistoryEntry
 from firms.services import create_api_token
@@ -214,3 +214,17 @@ def test_if_match_forms(api, firm_a, target, if_match, status):
     response = api(firm_a.admin, "patch", url, {"city": "Bron"}, **headers)
     assert response.status_code == status
     assert _stored(firm_a.firm, target).city == ("Bron" if status == 200 else "Lyon")
+
+
+def test_a_field_changed_between_the_apis_read_and_its_write_is_a_conflict(
+    api, firm_a, target, monkeypatch
+):
+    # As if the city had been "Ancienne" when the API read the client, then changed to Lyon.
+    real = concurrency.client_values
+    monkeypatch.setattr(
+        "clients.api.client_values", lambda client: {**real(client), "city": "Ancienne"}
+    )
+    response = api(firm_a.admin, "patch", f"/api/v1/clients/{target.pk}/", {"city": "Bron"})
+    assert response.status_code == 409
+    assert response.json()["conflicts"] == {"city": {"theirs": "Lyon", "yours": "Bron", "by": ""}}
+    assert _stored(firm_a.firm, target).city == "Lyon"
