@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clients import services
+from clients.concurrency import EditConflict, StaleVersion, client_values, client_version
 from clients.forms import ClientForm
 from clients.models import Client
 from clients.selectors import ClientFilters, filter_clients
@@ -46,7 +48,43 @@ def _form_data(payload: dict, instance: Client | None) -> dict:
     return {key: "" if value is None else value for key, value in data.items()}
 
 
+def _with_version(response: Response, client: Client) -> Response:
+    """The client's version as the response's ETag, to send back in If-Match."""
+    response["ETag"] = f'"{client_version(client)}"'
+    return response
+
+
+def _if_match(request: Request) -> list[str] | None:
+    """The versions an If-Match header accepts; ``None`` without one or with ``*`` (any). A
+    weak tag (``W/"…"``) never matches: a change needs the exact version."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    tags = (tag.strip() for tag in header.split(","))
+    return [tag[1:-1] for tag in tags if len(tag) > 1 and tag[0] == tag[-1] == '"']
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description=(
+        "L'ETag reçu avec le client : si le client a changé depuis, rien n'est enregistré "
+        "(412). Sans cet en-tête, un champ modifié entre-temps par quelqu'un d'autre donne "
+        "un conflit (409)."
+    ),
+)
+WRITE_RESPONSES = {
+    200: ClientSerializer,
+    400: OpenApiTypes.OBJECT,
+    409: OpenApiTypes.OBJECT,
+    412: OpenApiTypes.OBJECT,
+}
+
+
 @extend_schema_view(
+    update=extend_schema(parameters=[IF_MATCH], responses=WRITE_RESPONSES),
+    partial_update=extend_schema(parameters=[IF_MATCH], responses=WRITE_RESPONSES),
     list=extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="Raison sociale, SIREN ou contact"),
@@ -57,7 +95,7 @@ def _form_data(payload: dict, instance: Client | None) -> dict:
             OpenApiParameter("tag", str),
             OpenApiParameter("sort", str),
         ]
-    )
+    ),
 )
 class ClientViewSet(
     mixins.ListModelMixin,
@@ -95,20 +133,53 @@ class ClientViewSet(
             data["assigned_to"] = current_assignee
         return data
 
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        client = self.get_object()
+        return _with_version(Response(ClientSerializer(client).data), client)
+
     def create(self, request: Request, *args, **kwargs) -> Response:
         client = services.create_client(
             firm=request.firm, data=self._validated(None), by=request.user
         )
-        return Response(ClientSerializer(client).data, status=status.HTTP_201_CREATED)
+        response = Response(ClientSerializer(client).data, status=status.HTTP_201_CREATED)
+        return _with_version(response, client)
 
     def update(self, request: Request, *args, **kwargs) -> Response:
-        # PUT and PATCH both apply the fields given over the current values.
+        # PUT and PATCH both apply the fields given over the current values; only those that
+        # differ from the values read here are written.
         client = self.get_object()
+        loaded = client_values(client)  # before validation: the form writes on the instance
         data = self._validated(client)
-        client = services.update_client(
-            firm=request.firm, client=client, data=data, by=request.user
-        )
-        return Response(ClientSerializer(client).data)
+        try:
+            client = services.update_client(
+                firm=request.firm,
+                client=client,
+                data=data,
+                by=request.user,
+                loaded=loaded,
+                expected_versions=_if_match(request),
+            )
+        except StaleVersion as stale:
+            return Response(
+                {
+                    "detail": "Ce client a été modifié depuis que vous l'avez lu (If-Match) : "
+                    "rien n'est enregistré. Relisez-le, puis refaites votre modification."
+                },
+                status=status.HTTP_412_PRECONDITION_FAILED,
+                headers={"ETag": f'"{stale.current_version}"'},
+            )
+        except EditConflict as conflict:
+            return Response(
+                {
+                    "detail": "Ce client a été modifié entre-temps : rien n'est enregistré.",
+                    "conflicts": {
+                        each.field: {"theirs": each.theirs, "yours": each.yours, "by": each.by}
+                        for each in conflict.conflicts
+                    },
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return _with_version(Response(ClientSerializer(client).data), client)
 
     @extend_schema(request=None, responses=ClientSerializer)
     @action(detail=True, methods=["post"])
@@ -116,7 +187,7 @@ class ClientViewSet(
         client = services.archive_client(
             firm=request.firm, client=self.get_object(), by=request.user
         )
-        return Response(ClientSerializer(client).data)
+        return _with_version(Response(ClientSerializer(client).data), client)
 
     @extend_schema(request=None, responses=ClientSerializer)
     @action(detail=True, methods=["post"])
@@ -124,4 +195,4 @@ class ClientViewSet(
         client = services.restore_client(
             firm=request.firm, client=self.get_object(), by=request.user
         )
-        return Response(ClientSerializer(client).data)
+        return _with_version(Response(ClientSerializer(client).data), client)

@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from clients import concurrency
 from clients.models import Client
 from clients.naf import naf_label
 from firms.models import Firm, Membership, User
@@ -141,3 +142,24 @@ class ClientForm(forms.ModelForm):
         if siren_value and vat and not vat.endswith(siren_value):
             self.add_error("vat_number", "Ce numéro de TVA ne correspond pas au SIREN.")
         return data
+
+
+class ClientEditForm(ClientForm):
+    """The client form of the web app's edit page. It carries the values it was loaded with
+    (see ``clients.concurrency``), so that a save writes only what the person changed and
+    never puts back what someone else saved meanwhile."""
+
+    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The values shown when the form is not bound: the stored ones.
+        self.initial["loaded"] = concurrency.loaded_token(
+            concurrency.client_scope(self.instance), concurrency.client_values(self.instance)
+        )
+
+    def loaded_values(self) -> dict[str, object] | None:
+        """The values the posted form was loaded with (``None``: unknown)."""
+        return concurrency.read_loaded_token(
+            self.data.get("loaded", ""), concurrency.client_scope(self.instance)
+        )

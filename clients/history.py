@@ -159,6 +159,17 @@ def client_entries(firm_id: int, client_id: int, kind: str = "") -> QuerySet[His
     return entries.order_by("-created_at", "-id")
 
 
+def last_author(firm_id: int, client_id: int, field: str, subject: str = "client") -> User | None:
+    """Who last changed this field (or answer, with its subject), as the history tells."""
+    latest = (
+        client_entries(firm_id, client_id)
+        .filter(subject=subject, changes__has_key=field)
+        .select_related("actor")
+        .first()
+    )
+    return latest.actor if latest else None
+
+
 def _lock_client(firm_id: int, client_id: int) -> None:
     clients = Client.objects.for_firm(firm_id).select_for_update(of=("self",))
     clients.filter(pk=client_id).only("pk").first()

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 from django.db import transaction
 from django.utils import timezone
 
 from clients import history
+from clients.concurrency import (
+    EditConflict,
+    FieldConflict,
+    StaleVersion,
+    client_values,
+    client_version,
+    edited_fields,
+    plain,
+)
 from clients.models import Client, HistoryEntry
 from clients.signals import clients_created
 from firms.models import Firm, User
@@ -63,8 +72,19 @@ def update_client(
     data: dict,
     by: User | None,
     action: str = HistoryEntry.Action.UPDATED,
+    loaded: Mapping[str, object] | None = None,
+    expected_versions: Collection[str] | None = None,
 ) -> Client:
-    """Apply cleaned data; only what changed is written to the history (nothing if nothing)."""
+    """Apply cleaned data: only the fields that differ are written, and recorded in the
+    history (nothing if nothing).
+
+    ``loaded`` holds the values the person's form was loaded with
+    (``concurrency.client_values``): only the fields they changed from those are written, and
+    if someone else changed one of them meanwhile to another value, nothing is written and
+    ``EditConflict`` says which, with both values. ``expected_versions`` holds the versions
+    the change was made from (``concurrency.client_version``, the API's If-Match): when the
+    stored client has another, nothing is written and ``StaleVersion`` is raised.
+    """
     values = {name: value for name, value in data.items() if name in EDITABLE_FIELDS}
     if "vat_number" in values and not values["vat_number"]:
         values["vat_number"] = derived_vat_number(values.get("siren") or client.siren)
@@ -77,14 +97,38 @@ def update_client(
             .select_related("assigned_to")
             .get(pk=client.pk)
         )
-        before = history.snapshot(stored, values)
-        for name, value in values.items():
-            setattr(stored, name, value)
-        changes = history.diff(before, history.snapshot(stored, values), Client)
+        if expected_versions is not None and client_version(stored) not in expected_versions:
+            raise StaleVersion(client_version(stored))
+        write, conflicting = edited_fields(
+            loaded=loaded,
+            current=client_values(stored),
+            yours={name: plain(value) for name, value in values.items()},
+        )
+        if conflicting:
+            raise EditConflict(
+                [_conflict(stored, name, values[name]) for name in conflicting],
+                changed=[*write, *conflicting],
+            )
+        before = history.snapshot(stored, write)
+        for name in write:
+            setattr(stored, name, values[name])
+        changes = history.diff(before, history.snapshot(stored, write), Client)
+        if write:
+            stored.save(update_fields=[*write, "updated_at"])
         if changes:
-            stored.save(update_fields=[*values, "updated_at"])
             history.record(client=stored, actor=by, action=action, changes=changes)
     return stored
+
+
+def _conflict(stored: Client, name: str, value: object) -> FieldConflict:
+    author = history.last_author(stored.firm_id, stored.pk, name)
+    return FieldConflict(
+        field=name,
+        label=str(Client._meta.get_field(name).verbose_name),
+        theirs=history.shown(stored, name),
+        yours=history.shown(Client(**{name: value}), name),
+        by=str(author) if author else "",
+    )
 
 
 def archive_client(*, firm: Firm, client: Client, by: User) -> Client:

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 
 from clients import history, services
 from clients.bulk import bulk_actions_for, perform_bulk_action
-from clients.forms import ClientForm, firm_members
-from clients.models import HistoryEntry
+from clients.concurrency import EditConflict
+from clients.forms import ClientEditForm, ClientForm, firm_members
+from clients.models import Client, HistoryEntry
 from clients.naf import naf_label
 from clients.selectors import (
     ClientFilters,
@@ -96,20 +97,59 @@ def client_detail(request: HttpRequest, firm_slug: str, client_id: int) -> HttpR
 
 def client_edit(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:
     client = get_client_for_membership(request.membership, client_id)
-    form = ClientForm(request.POST or None, instance=client, firm=request.firm)
-    if not request.membership.sees_whole_firm:
-        form.fields["assigned_to"].disabled = True  # only supervisors reassign
+    form = _edit_form(request, request.POST or None, client)
     if request.method == "POST" and form.is_valid():
-        services.update_client(
-            firm=request.firm, client=client, data=form.cleaned_data, by=request.user
-        )
-        messages.success(request, "Fiche client enregistrée.")
-        return redirect("client_detail", firm_slug=firm_slug, client_id=client.pk)
+        try:
+            services.update_client(
+                firm=request.firm,
+                client=client,
+                data=form.cleaned_data,
+                by=request.user,
+                loaded=form.loaded_values(),
+            )
+        except EditConflict as conflict:
+            client = get_client_for_membership(request.membership, client_id)
+            form = _form_after_conflict(request, form, client, conflict)
+        else:
+            messages.success(request, "Fiche client enregistrée.")
+            return redirect("client_detail", firm_slug=firm_slug, client_id=client.pk)
     # A rejected form must not leave the instance half-changed for the page around it.
     client = get_client_for_membership(request.membership, client_id) if form.is_bound else client
     return render(
         request, "clients/client_form.html", {"form": form, "client": client, "tab": "summary"}
     )
+
+
+def _edit_form(request: HttpRequest, data, client: Client) -> ClientEditForm:
+    form = ClientEditForm(data, instance=client, firm=request.firm)
+    if not request.membership.sees_whole_firm:
+        form.fields["assigned_to"].disabled = True  # only supervisors reassign
+    return form
+
+
+def _form_after_conflict(
+    request: HttpRequest, form: ClientEditForm, client: Client, conflict: EditConflict
+) -> ClientEditForm:
+    """The form again over the values saved meanwhile: the person's own changes kept, every
+    other field as it is now, each conflicting field with both values. Saved as it is, it
+    keeps the person's values (they are now the ones loaded)."""
+    now = _edit_form(request, None, client)
+    data = form.data.copy()
+    for name in Client.EDITABLE_FIELDS:
+        if name not in conflict.changed:
+            value = now[name].value()
+            data[name] = "" if value is None else value
+    data["loaded"] = now.initial["loaded"]
+    again = _edit_form(request, data, client)
+    again.is_valid()
+    again.add_error(
+        None,
+        "Quelqu'un a modifié cette fiche pendant que vous la modifiiez : rien n'est enregistré. "
+        "Vos modifications sont gardées ci-dessous, avec les siennes.",
+    )
+    for each in conflict.conflicts:
+        again.add_error(each.field, each.message)
+    return again
 
 
 def client_archive(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:

@@ -1,9 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from firms import views as firm_views
-from firms.forms import LoginForm, PasswordResetRequestForm
+from firms.forms import LoginForm
 
 account_patterns = [
     path(
@@ -16,12 +16,7 @@ account_patterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(
-            form_class=PasswordResetRequestForm,
-            email_template_name="emails/password_reset.txt",
-            html_email_template_name="emails/password_reset.html",
-            subject_template_name="emails/password_reset_subject.txt",
-        ),
+        firm_views.PasswordResetRequestView.as_view(),
         name="password_reset",
     ),
     path(
@@ -62,7 +57,14 @@ api_patterns = [
     path("", include("mandates.api_urls")),
     path("", include("scoring.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api_schema", template_name="api/swagger_ui.html"
+        ),
+        name="api_docs",
+    ),
 ]
 
 urlpatterns = [

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from firms import emails
 from firms.models import Firm, Membership, Role
 from firms.validators import clean_iban, clean_siren, clean_vat_number
 
@@ -19,6 +20,18 @@ class LoginForm(AuthenticationForm):
 
 class PasswordResetRequestForm(PasswordResetForm):
     email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        # Built like every e-mail of the project (templates emails/password_reset*).
+        emails.send_password_reset(to=to_email, context=context)
 
 
 class FirmProfileForm(forms.ModelForm):

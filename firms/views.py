@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import logging
+
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from firms import services
+from firms import rate_limits, services
 from firms.access import require_admin
 from firms.forms import (
     AcceptInvitationForm,
@@ -17,8 +21,11 @@ from firms.forms import (
     InvitationForm,
     LogoForm,
     MemberUpdateForm,
+    PasswordResetRequestForm,
 )
 from firms.models import ApiToken, Firm, Invitation, Membership
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -28,6 +35,21 @@ def home(request: HttpRequest) -> HttpResponse:
     if len(memberships) == 1:
         return redirect("firm_home", firm_slug=memberships[0].firm.slug)
     return render(request, "firms/home.html", {"memberships": memberships})
+
+
+class PasswordResetRequestView(auth_views.PasswordResetView):
+    """Django's password reset request, limited per address and per client IP
+    (``firms.rate_limits``). Past a limit no e-mail leaves, and the answer is the same neutral
+    page, so that it tells nothing about accounts nor limits."""
+
+    form_class = PasswordResetRequestForm
+
+    def form_valid(self, form: PasswordResetRequestForm) -> HttpResponse:
+        ip = get_client_ip_address(self.request)
+        if rate_limits.password_reset_allowed(email=form.cleaned_data["email"], ip=ip):
+            return super().form_valid(form)
+        logger.warning("Password reset request over the limit, from %s", ip)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 def firm_home(request: HttpRequest, firm_slug: str) -> HttpResponse:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients import history
+from clients.concurrency import EditConflict, FieldConflict, edited_fields
 from clients.models import Client, HistoryEntry
 from firms.models import Firm, User
 from fiscal_questionnaire.answer_formats import shown_answer
@@ -43,7 +44,12 @@ BOOLEAN_FIELDS = (
 
 
 def save_answers(
-    *, firm: Firm, client: Client, values: Mapping[str, object], by: User | None
+    *,
+    firm: Firm,
+    client: Client,
+    values: Mapping[str, object],
+    by: User | None,
+    loaded: Mapping[str, object] | None = None,
 ) -> Obligations | None:
     """Save several answers given as JSON values ({code: value}; ``None`` removes one).
 
@@ -52,11 +58,28 @@ def save_answers(
     changed, the obligations are derived again from all the client's answers and one history
     entry lists every change (with the same person's answers of the last minutes, see
     ``clients.history.record``), all in one transaction.
+
+    ``loaded`` holds, for codes of ``values``, the answers the person's form was loaded with
+    (``None``: unanswered; a code missing from it is not checked). An answer they did not
+    change from it is not written; if someone else changed one they did change, to another
+    value, nothing is written and ``clients.concurrency.EditConflict`` says which, with both
+    values.
     """
     ensure_valid_answers(values)
     now = timezone.now()
     with transaction.atomic():
         stored = _lock_answers(firm, client)
+        current = {code: answer.value for code, answer in stored.items()}
+        write, conflicting = edited_fields(loaded=loaded, current=current, yours=values)
+        if conflicting:
+            raise EditConflict(
+                [
+                    _conflict(firm, client, code, current.get(code), values[code])
+                    for code in conflicting
+                ],
+                changed=[*write, *conflicting],
+            )
+        values = {code: values[code] for code in write}
         changes: dict[str, dict[str, str]] = {}
         for code, value in values.items():
             current = stored.get(code)
@@ -214,6 +237,19 @@ def _store_obligations(
 
 def _stored_obligations(firm: Firm, client: Client) -> Obligations | None:
     return Obligations.objects.for_firm(firm).filter(client=client).first()
+
+
+def _conflict(
+    firm: Firm, client: Client, code: str, theirs: object, yours: object
+) -> FieldConflict:
+    author = history.last_author(firm.pk, client.pk, code, subject=HISTORY_SUBJECT)
+    return FieldConflict(
+        field=code,
+        label=QUESTIONS_BY_CODE[code].label,
+        theirs=shown_answer(code, theirs),
+        yours=shown_answer(code, yours),
+        by=str(author) if author else "",
+    )
 
 
 def _change(code: str, before: object, after: object) -> dict[str, str]:

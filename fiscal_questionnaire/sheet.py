@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from clients.concurrency import loaded_token
 from clients.models import Client
 from fiscal_questionnaire.answer_formats import input_text, shown_answer
 from fiscal_questionnaire.models import Answer, Obligations, ReportingFrequency, SizeCategory
@@ -65,6 +66,9 @@ class Questionnaire:
     reference_year: str  # the sentence that explains which financial year the figures are from
     version: int = QUESTIONNAIRE_VERSION
     outdated: list[QuestionRow] = field(default_factory=list)
+    # The answers the form was loaded with, signed: a save writes only what the person changed
+    # from them (see clients.concurrency).
+    loaded: str = ""
 
     @property
     def answered_count(self) -> int:
@@ -108,7 +112,13 @@ def questionnaire(
         rows=rows,
         reference_year=reference_year_note(client.fiscal_year_end),
         outdated=[row for row in rows if row.answer is not None and row.answer.is_outdated],
+        loaded=loaded_token(loaded_scope(client), values),
     )
+
+
+def loaded_scope(client: Client) -> str:
+    """Names the client's answers in the questionnaire form's hidden ``loaded`` field."""
+    return f"answers:{client.pk}"
 
 
 def _input_value(answer: Answer | None) -> str:

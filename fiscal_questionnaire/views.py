@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clients.concurrency import EditConflict, read_loaded_token
 from clients.models import Client
 from clients.selectors import get_client_for_membership
 from fiscal_questionnaire import services
@@ -15,7 +16,12 @@ from fiscal_questionnaire.answer_formats import parse_answer
 from fiscal_questionnaire.models import Answer
 from fiscal_questionnaire.questions import QUESTIONS_BY_CODE, InvalidAnswers, visible_questions
 from fiscal_questionnaire.selectors import client_answers, client_obligations
-from fiscal_questionnaire.sheet import missing_questions, obligation_lines, questionnaire
+from fiscal_questionnaire.sheet import (
+    loaded_scope,
+    missing_questions,
+    obligation_lines,
+    questionnaire,
+)
 from fiscal_questionnaire.suggestions import suggestions_for
 
 # Buttons next to a question: confirm the record's suggestion, confirm an outdated answer.
@@ -73,12 +79,15 @@ def _save_posted(request: HttpRequest, client: Client) -> tuple[dict[str, str], 
     """Save what was posted; return the errors and the texts that could not be saved.
 
     An htmx request names the field that triggered it: only that question (or that button) is
-    saved, so a form left open in another tab never writes back stale answers. A plain form
-    post saves every visible question whose answer changed.
+    saved. A plain form post saves every visible question whose answer the person changed from
+    the one the form was loaded with (its ``loaded`` field), so a form left open while someone
+    else answered never writes back stale answers; an answer both changed is not saved but
+    shown with both values.
     """
     post = request.POST
     stored = client_answers(request.firm, client)
     stored_values = {code: answer.value for code, answer in stored.items()}
+    loaded = read_loaded_token(post.get("loaded", ""), loaded_scope(client))
     trigger = request.htmx.trigger_name if request.htmx else None
     if trigger in QUESTIONS_BY_CODE:
         codes = [trigger]
@@ -100,12 +109,25 @@ def _save_posted(request: HttpRequest, client: Client) -> tuple[dict[str, str], 
             continue
         if value != stored_values.get(code):
             values[code] = value
+    # What the form showed for those questions (absent: unanswered).
+    shown = None if loaded is None else {code: loaded.get(code) for code in values}
     accepted = post.get(ACCEPT_SUGGESTION, "")
     suggestion = suggestions_for(client, stored_values).get(accepted)
     if suggestion is not None and accepted not in values:
         values[accepted] = suggestion.value
-    if values:
-        services.save_answers(firm=request.firm, client=client, values=values, by=request.user)
+    while values:
+        try:
+            services.save_answers(
+                firm=request.firm, client=client, values=values, by=request.user, loaded=shown
+            )
+        except EditConflict as conflict:
+            # Save the others; show each conflicting answer with both values.
+            for each in conflict.conflicts:
+                errors[each.field] = each.message
+                typed[each.field] = post.get(each.field, "")
+                del values[each.field]
+        else:
+            break
     confirmed = post.get(CONFIRM_ANSWER, "")
     if confirmed:
         codes_to_confirm = _outdated_codes(stored) if confirmed == "all" else [confirmed]

@@ -93,7 +93,10 @@ def report_csv(plan: ImportPlan, table: Table) -> bytes:
     can be corrected and imported again as it is (the rows already imported change nothing)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(["Ligne", "Résultat", "Motifs du rejet", *table.headers])
+    # The file's headers are cells like the others: a header may be a formula too.
+    writer.writerow(
+        ["Ligne", "Résultat", "Motifs du rejet", *map(neutralise_formula, table.headers)]
+    )
     order = list(RESULT_LABELS)
     for row in sorted(plan.rows, key=lambda row: (order.index(row.action), row.line)):
         reasons = " ; ".join(f"{column} : {message}" for column, message in row.errors.items())

@@ -1,13 +1,13 @@
-"""In a real browser, under a strict Content-Security-Policy (no 'unsafe-inline', no 'unsafe-eval'):
-the pages raise no violation, and the behaviours of static/js/app.js (confirmations, select all,
-print) and htmx still work."""
+"""In a real browser, under the app's own strict Content-Security-Policy (no 'unsafe-inline', no
+'unsafe-eval'): the pages raise no violation, the behaviours of static/js/app.js (confirmations,
+select all, print) and htmx still work, and so does the API documentation, offline."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, Response, Route, expect
 
 from firms.tenancy import firm_scope
 from portfolio.snapshots import take_portfolio_snapshot
@@ -22,19 +22,29 @@ STRICT_POLICY = (
 )
 
 
-def _with_strict_policy(route: Route) -> None:
-    response = route.fetch(max_redirects=0)  # the browser follows redirects itself
-    route.fulfill(
-        response=response,
-        headers={**response.headers, "content-security-policy": STRICT_POLICY},
-    )
-
-
 @pytest.fixture
 def strict_page(page: Page, live_server):
-    """The page, every response of the live server carrying the strict policy; the violations
-    Chromium reports on the console are collected in ``page.violations``."""
-    page.route(f"{live_server.url}/**", _with_strict_policy)
+    """The page, with nothing reachable but the live server (as offline); the violations
+    Chromium reports on the console are collected in ``page.violations``, the policies of the
+    documents the app sent in ``page.policies``. The policy is the app's own header."""
+
+    def only_the_app(route: Route) -> None:
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            page.elsewhere.append(route.request.url)
+            route.abort()
+
+    page.elsewhere = []
+    page.route("**/*", only_the_app)
+    policies: set[str | None] = set()
+
+    def record_policy(response: Response) -> None:
+        if response.request.resource_type == "document":
+            policies.add(response.headers.get("content-security-policy"))
+
+    page.on("response", record_policy)
+    page.policies = policies
     violations: list[str] = []
     page.on(
         "console",
@@ -116,3 +126,16 @@ def test_the_pages_run_under_a_strict_policy(
     page.screenshot(path=artifacts_dir / "csp-jobs-empty.png")
 
     assert page.violations == []
+    assert page.policies == {STRICT_POLICY}
+    assert page.elsewhere == []
+
+
+def test_the_api_documentation_works_offline_under_the_policy(strict_page: Page, live_server):
+    page = strict_page
+    page.goto(f"{live_server.url}/api/v1/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Pilote FE API")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/clients/").first).to_be_visible()
+    assert page.violations == []
+    assert page.policies == {STRICT_POLICY}
+    assert page.elsewhere == []
