@@ -10,18 +10,26 @@ class ClientsConfig(AppConfig):
 
         from clients import bulk, jobs
         from clients.importing import job as import_jobs
-        from clients.importing.services import DRY_RUN_JOB_KIND, IMPORT_JOB_KIND
+        from clients.importing.services import DRY_RUN_JOB_KIND, IMPORT_JOB_KIND, READ_JOB_KIND
         from jobs.registry import register_job_kind
 
-        # All three run again from the start without harm: the export rebuilds its file, the
-        # dry run writes nothing, the import upserts by SIREN. Each reports progress at least
-        # every chunk of 500 rows (a few seconds).
+        # All four run again from the start without harm: the export and the reading rebuild
+        # what they make, the dry run writes nothing, the import upserts by SIREN. Each reports
+        # progress at least every chunk of 500 rows (a few seconds); reading a file of the
+        # largest size allowed takes well under a minute.
         register_job_kind(
             "clients_csv_export",
             "Export des clients (CSV)",
             jobs.export_clients_csv,
             idempotent=True,
             stalled_after=timedelta(minutes=2),
+        )
+        register_job_kind(
+            READ_JOB_KIND,
+            "Lecture d'un fichier de clients",
+            import_jobs.read_client_import,
+            idempotent=True,
+            stalled_after=timedelta(minutes=5),
         )
         register_job_kind(
             DRY_RUN_JOB_KIND,
