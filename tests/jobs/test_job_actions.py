@@ -7,12 +7,15 @@ import html
 
 import pytest
 
+from clients.importing import services as imports
+from clients.models import Client, ClientImport
 from firms.tenancy import firm_scope
 from jobs.models import Job
 from jobs.progress import JobRun, JobStopped
 from jobs.services import cancel_job, execute_job, rerun_job
 from jobs.tasks import run_job
 from tests import factories
+from tests.jobs.test_stalled_jobs import portfolio_csv, wait_until
 
 
 def make_job(cast, *, by=None, **fields) -> Job:
@@ -181,3 +184,46 @@ def test_the_actions_accept_only_post_and_only_a_local_next(client, firm_a):
     assert client.get(url(job, "annuler/")).status_code == 405
     response = client.post(url(job, "annuler/"), {"next": "https://evil.example/"})
     assert response["Location"] == url(job)
+
+
+@pytest.mark.worker
+def test_annuler_stops_an_import_in_the_worker_and_relancer_finishes_it(
+    client, celery_worker, firm_a
+):
+    rows = 1_500
+    firm, by = firm_a.firm, firm_a.supervisor.user
+    with firm_scope(firm):
+        upload = imports.create_import(
+            firm=firm, by=by, filename="portefeuille.csv", content=portfolio_csv(rows)
+        )
+    wait_until(lambda: reload_import(upload).status == ClientImport.Status.UPLOADED)
+    with firm_scope(firm):
+        ClientImport.objects.for_firm(firm).filter(pk=upload.pk).update(
+            status=ClientImport.Status.CHECKED
+        )
+        job = imports.start_import(firm=firm, upload=reload_import(upload), by=by)
+    wait_until(lambda: reload(job).progress > 0)
+    client.force_login(by)
+    assert client.post(url(job, "annuler/"))["Location"] == url(job)
+    wait_until(lambda: reload(job).is_finished, timeout=60, step=0.1)
+    job = reload(job)
+    assert job.status == Job.Status.CANCELLED and job.progress < rows
+    assert job.error == f"Annulé à la demande de {by.full_name}."
+    with firm_scope(firm):
+        assert Client.objects.for_firm(firm).count() < rows
+
+    page = html.unescape(client.get(f"/f/{firm.slug}/clients/import/{upload.pk}/").content.decode())
+    assert "L'import s'est arrêté." in page and url(job, "relancer/") in page
+    client.post(url(job, "relancer/"))
+    wait_until(lambda: reload(job).is_finished, timeout=60, step=0.1)
+    job = reload(job)
+    assert (job.status, job.attempts, job.progress) == (Job.Status.SUCCEEDED, 2, rows)
+    with firm_scope(firm):
+        sirens = list(Client.objects.for_firm(firm).values_list("siren", flat=True))
+    assert len(sirens) == len(set(sirens)) == rows
+
+
+def reload_import(upload: ClientImport) -> ClientImport:
+    with firm_scope(upload.firm_id):
+        upload.refresh_from_db()
+    return upload

@@ -1,17 +1,27 @@
 """Jobs whose worker died: the sweeper requeues them once (idempotent kinds) or fails them with a
-message; a run that only looked dead loses its job and stops."""
+message; a run that only looked dead loses its job and stops. End to end: a real worker process
+killed in the middle of a client import, then the sweeper, then another worker finishing it."""
 
 from __future__ import annotations
 
 import html
 import io
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
+from clients.importing import services as imports
+from clients.importing.planning import CHUNK_SIZE
+from clients.models import Client, ClientImport, HistoryEntry
 from firms.tenancy import firm_scope
 from jobs import registry
 from jobs.models import Job
@@ -26,7 +36,7 @@ from jobs.services import (
     execute_job,
     sweep_stalled_jobs,
 )
-from jobs.tasks import sweep_jobs
+from jobs.tasks import run_job, sweep_jobs
 from tests import factories
 
 
@@ -155,3 +165,122 @@ def test_the_command_and_the_beat_schedule_run_the_sweep(
     schedule = settings.CELERY_BEAT_SCHEDULE["stalled-jobs-sweep"]
     assert (schedule["task"], schedule["schedule"]) == ("jobs.sweep_stalled_jobs", 60.0)
     assert sweep_jobs() == {"requeued": 0, "failed": 0, "cancelled": 0}
+
+
+# A real worker killed mid-job ---------------------------------------------------------------
+
+KILLED_QUEUE = "tests-killed-worker"
+
+
+def start_worker(queue: str, log_path: Path) -> subprocess.Popen:
+    """A worker process of our own, on its own queue, so that killing it harms no other test."""
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+            f"--queues={queue}",
+            "--hostname=killed@%h",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+    )
+    log.close()
+    return process
+
+
+def wait_for_worker(process: subprocess.Popen, log_path: Path) -> None:
+    wait_until(lambda: " ready." in log_path.read_text() or process.poll() is not None, 60)
+    assert process.poll() is None, log_path.read_text()
+
+
+@pytest.fixture
+def killable_worker(celery_worker, tmp_path):
+    """A worker process on a queue of its own, started now and ready when waited for; killed at
+    the end if the test did not kill it."""
+    log_path = tmp_path / "killed-worker.log"
+    process = start_worker(KILLED_QUEUE, log_path)
+    yield process, log_path
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def wait_until(condition, timeout: float = 60, step: float = 0.02) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting after {timeout} s"
+        time.sleep(step)
+
+
+def portfolio_csv(rows: int) -> bytes:
+    lines = ["Raison sociale;SIREN;Ville"]
+    lines += [f"Société {n};{factories.valid_siren(300_000 + n)};Lyon" for n in range(rows)]
+    return "\n".join(lines).encode()
+
+
+@pytest.mark.worker
+def test_a_client_import_whose_worker_is_killed_is_requeued_and_finished(
+    killable_worker, firm_a, monkeypatch
+):
+    rows = 1_500  # three chunks: killed after the first
+    firm, by = firm_a.firm, firm_a.supervisor.user
+    sent: list[tuple[int, int]] = []
+    monkeypatch.setattr(run_job, "delay", lambda *args: sent.append(args))
+    with firm_scope(firm):
+        upload = imports.create_import(
+            firm=firm, by=by, filename="portefeuille.csv", content=portfolio_csv(rows)
+        )
+    execute_job(firm_id=firm.pk, job_id=upload.read_job_id)  # read here: only the import matters
+    with firm_scope(firm):
+        ClientImport.objects.for_firm(firm).filter(pk=upload.pk).update(
+            status=ClientImport.Status.CHECKED
+        )
+        upload.refresh_from_db()
+        job = imports.start_import(firm=firm, upload=upload, by=by)
+    monkeypatch.undo()
+    assert sent[-1] == (firm.pk, job.pk)
+
+    worker, log_path = killable_worker  # booted while the import was prepared
+    wait_for_worker(worker, log_path)
+    run_job.apply_async((firm.pk, job.pk), queue=KILLED_QUEUE)
+    wait_until(lambda: reload(job).progress >= CHUNK_SIZE)  # a chunk or more written
+    worker.send_signal(signal.SIGKILL)
+    assert worker.wait(timeout=10) == -signal.SIGKILL
+    job = reload(job)
+    assert job.status == Job.Status.RUNNING and CHUNK_SIZE <= job.progress < rows
+    with firm_scope(firm):
+        written = Client.objects.for_firm(firm).count()
+    assert CHUNK_SIZE <= written < rows
+
+    # Nothing moves any more; the sweeper's time for an import passes (heartbeat set back).
+    with firm_scope(firm):
+        Job.objects.for_firm(firm).filter(pk=job.pk).update(
+            heartbeat_at=timezone.now() - timedelta(hours=1)
+        )
+    out = io.StringIO()
+    call_command("sweep_jobs", stdout=out)
+    assert "remis en file : 1" in out.getvalue()
+    assert reload(job).status in (Job.Status.INTERRUPTED, Job.Status.RUNNING, "succeeded")
+
+    # The requeued job goes to the session's worker, which redoes it from the start.
+    wait_until(lambda: reload(job).is_finished, timeout=120, step=0.2)
+    job = reload(job)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert (job.attempts, job.interruptions, job.progress, job.total) == (2, 1, rows, rows)
+    assert job.summary["created"] + job.summary["unchanged"] == rows
+    assert job.summary["unchanged"] >= written and job.summary["rejected"] == 0
+    with firm_scope(firm):
+        sirens = list(Client.objects.for_firm(firm).values_list("siren", flat=True))
+        created = HistoryEntry.objects.for_firm(firm).filter(action=HistoryEntry.Action.IMPORTED)
+        assert created.count() == rows  # one entry per client: nothing written twice
+    assert len(sirens) == len(set(sirens)) == rows
