@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from jobs import services
 from jobs.selectors import get_job_for_membership, jobs_visible_to
@@ -46,6 +47,9 @@ def job_rerun(request: HttpRequest, firm_slug: str, job_id: int) -> HttpResponse
     job = get_job_for_membership(request.membership, job_id)
     if not services.rerun_job(firm=request.firm, job=job, by=request.user):
         messages.info(request, "Ce travail n'est plus à relancer : il a déjà repris.")
+    if request.htmx:
+        # The page around the job (an import step) follows it again only once reloaded.
+        return HttpResponseClientRefresh()
     return _after_action(request, job_id)
 
 

@@ -152,7 +152,7 @@ def test_relancer_puts_a_failed_job_back_in_the_queue_once(
     assert "Ce travail n'est plus à relancer : il a déjà repris." in text(second)
 
 
-def test_with_htmx_the_component_is_swapped_in_place(client, firm_a):
+def test_with_htmx_annuler_swaps_the_component_and_relancer_reloads_the_page(client, firm_a):
     job = make_job(firm_a, status=Job.Status.RUNNING, attempts=1, total=4)
     client.force_login(firm_a.supervisor.user)
     page = text(client.get(url(job)))
@@ -163,6 +163,12 @@ def test_with_htmx_the_component_is_swapped_in_place(client, firm_a):
     assert "Annulation en cours" in shown
     assert "Le travail s'arrête à sa prochaine étape." in shown
     assert url(job, "annuler/") not in shown  # asked once
+    with firm_scope(job.firm_id):
+        Job.objects.for_firm(job.firm_id).filter(pk=job.pk).update(status=Job.Status.CANCELLED)
+    rerun = client.post(url(job, "relancer/"), HTTP_HX_REQUEST="true")
+    # The page around the job (an import step) must poll again: htmx reloads it.
+    assert (rerun.status_code, rerun["HX-Refresh"]) == (200, "true")
+    assert reload(job).status == Job.Status.PENDING
 
 
 def test_the_requester_may_act_on_their_job_and_other_collaborators_may_not(client, firm_a):
