@@ -364,12 +364,19 @@ def check_sheet_dimensions(stream: IO[bytes]) -> None:
     row = 0  # the current row's number
     column = 0  # the last cell's column in the current row
     cells = 0
+    open_elements: list = []
     for event, element in DefusedXML.iterparse(stream, events=("start", "end")):
-        name = element.tag.rpartition("}")[2]
         if event == "end":
-            if name == "row":
-                element.clear()  # keep memory flat
+            if element.tag.endswith("sheetData"):
+                return  # what follows the cells (merged cells, formats…) declares no row
+            # Only attributes are read, at the start: drop each element once closed (it is
+            # its parent's last child then), so memory stays flat however long the sheet.
+            open_elements.pop()
+            if open_elements:
+                del open_elements[-1][-1]
             continue
+        open_elements.append(element)
+        name = element.tag.rpartition("}")[2]
         if name == "row":
             number = _row_number(element.get("r"), after=row)
             if number <= row:
