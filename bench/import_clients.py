@@ -8,6 +8,10 @@ column the import knows, a collaborator on one row in three), then times: readin
 dry run, the import (all creations), the same file again (all unchanged) and a file where every
 city changed (all updates). The firm and its users are deleted at the end unless ``--keep``.
 The goal is 10,000 rows imported in under 30 s; nothing here asserts it.
+
+With ``--writer``, another connection plays a collaborator saving a client sheet during each
+step: a small write transaction every 100 ms, whose longest wait for the database is shown (on
+SQLite, how long the import's write transactions keep other writers waiting).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import csv
 import io
 import os
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -30,12 +35,14 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from clients.importing.applying import import_rows  # noqa: E402
 from clients.importing.mapping import guess_mapping  # noqa: E402
 from clients.importing.planning import ImportPlan  # noqa: E402
 from clients.importing.reading import Table, read_table  # noqa: E402
+from clients.models import Client  # noqa: E402
 from demo.companies import DemoCompany, generate_companies  # noqa: E402
 from firms.models import Firm, Membership, Role, User  # noqa: E402
 from firms.tenancy import firm_scope  # noqa: E402
@@ -75,6 +82,29 @@ def build_csv(companies: list[DemoCompany], collaborators: list[str], *, city_su
     return buffer.getvalue().encode("cp1252", errors="replace")
 
 
+class ConcurrentWriter(threading.Thread):
+    """A small write transaction every 100 ms on its own connection; keeps each one's wait."""
+
+    def __init__(self, firm: Firm, client_id: int) -> None:
+        super().__init__(daemon=True)
+        self.firm, self.client_id = firm, client_id
+        self.waits: list[float] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.done.is_set():
+                start = time.perf_counter()
+                with firm_scope(self.firm), transaction.atomic():
+                    Client.objects.for_firm(self.firm).filter(pk=self.client_id).update(
+                        updated_at=timezone.now()
+                    )
+                self.waits.append(time.perf_counter() - start)
+                self.done.wait(0.1)
+        finally:
+            connection.close()
+
+
 def timed(step: Callable[[], object]) -> tuple[object, float]:
     start = time.perf_counter()
     result = step()
@@ -85,6 +115,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark firm")
+    parser.add_argument(
+        "--writer", action="store_true", help="measure another writer's waits during each step"
+    )
     options = parser.parse_args()
 
     token = uuid.uuid4().hex[:8]
@@ -99,19 +132,29 @@ def main() -> None:
     admin = users[0]
     companies = generate_companies(options.rows, seed=2026, now=datetime.now(UTC))
     emails = [user.email for user in users]
-    results: list[tuple[str, int, float]] = []
+    results: list[tuple[str, int, float, float | None]] = []
+    with firm_scope(firm):
+        # The client the other writer saves again and again (a SIREN the generator avoids).
+        edited = Client.objects.create(firm=firm, company_name="Sauvegardes", siren="732829320")
 
     def run(label: str, content: bytes, *, dry_run: bool = False) -> ImportPlan:
         table, read_seconds = timed(lambda: read_table(content, "bench.csv"))
         assert isinstance(table, Table)
         mapping = guess_mapping(table.headers)
+        writer = ConcurrentWriter(firm, edited.pk) if options.writer else None
+        if writer:
+            writer.start()
         plan, seconds = timed(
             lambda: import_rows(firm=firm, table=table, mapping=mapping, by=admin, dry_run=dry_run)
         )
+        if writer:
+            writer.done.set()
+            writer.join()
         assert isinstance(plan, ImportPlan)
         counts = plan.counts()
-        results.append((f"{label} — lecture du fichier", len(table.rows), read_seconds))
-        results.append((f"{label} — {counts}", len(table.rows), seconds))
+        longest = max(writer.waits, default=0.0) if writer else None
+        results.append((f"{label} — lecture du fichier", len(table.rows), read_seconds, None))
+        results.append((f"{label} — {counts}", len(table.rows), seconds, longest))
         return plan
 
     try:
@@ -127,10 +170,12 @@ def main() -> None:
             User.objects.filter(pk__in=[user.pk for user in users]).delete()
 
     print(f"Base : {connection.vendor} · {options.rows} lignes · {len(HEADER)} colonnes")
-    width = max(len(label) for label, _, _ in results)
-    print(f"{'Étape'.ljust(width)}  {'lignes':>7}  {'durée (s)':>9}  {'lignes/s':>9}")
-    for label, rows, seconds in results:
-        print(f"{label.ljust(width)}  {rows:>7}  {seconds:>9.2f}  {rows / seconds:>9.0f}")
+    width = max(len(label) for label, *_ in results)
+    waits = "  attente max d'un autre écrivain (s)" if options.writer else ""
+    print(f"{'Étape'.ljust(width)}  {'lignes':>7}  {'durée (s)':>9}  {'lignes/s':>9}{waits}")
+    for label, rows, seconds, longest in results:
+        line = f"{label.ljust(width)}  {rows:>7}  {seconds:>9.2f}  {rows / seconds:>9.0f}"
+        print(line + (f"  {longest:>9.2f}" if longest is not None else ""))
 
 
 if __name__ == "__main__":

@@ -6,14 +6,43 @@ class ClientsConfig(AppConfig):
     verbose_name = "Clients"
 
     def ready(self) -> None:
+        from datetime import timedelta
+
         from clients import bulk, jobs
         from clients.importing import job as import_jobs
-        from clients.importing.services import DRY_RUN_JOB_KIND, IMPORT_JOB_KIND
+        from clients.importing.services import DRY_RUN_JOB_KIND, IMPORT_JOB_KIND, READ_JOB_KIND
         from jobs.registry import register_job_kind
 
-        register_job_kind("clients_csv_export", "Export des clients (CSV)", jobs.export_clients_csv)
+        # All four run again from the start without harm: the export and the reading rebuild
+        # what they make, the dry run writes nothing, the import upserts by SIREN. Each reports
+        # progress at least every chunk of 500 rows (a few seconds); reading a file of the
+        # largest size allowed takes well under a minute.
         register_job_kind(
-            DRY_RUN_JOB_KIND, "Vérification d'un import de clients", import_jobs.plan_client_import
+            "clients_csv_export",
+            "Export des clients (CSV)",
+            jobs.export_clients_csv,
+            idempotent=True,
+            stalled_after=timedelta(minutes=2),
         )
-        register_job_kind(IMPORT_JOB_KIND, "Import de clients", import_jobs.import_clients)
+        register_job_kind(
+            READ_JOB_KIND,
+            "Lecture d'un fichier de clients",
+            import_jobs.read_client_import,
+            idempotent=True,
+            stalled_after=timedelta(minutes=5),
+        )
+        register_job_kind(
+            DRY_RUN_JOB_KIND,
+            "Vérification d'un import de clients",
+            import_jobs.plan_client_import,
+            idempotent=True,
+            stalled_after=timedelta(minutes=3),
+        )
+        register_job_kind(
+            IMPORT_JOB_KIND,
+            "Import de clients",
+            import_jobs.import_clients,
+            idempotent=True,
+            stalled_after=timedelta(minutes=3),
+        )
         bulk.register_bulk_action(bulk.REASSIGN)

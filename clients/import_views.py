@@ -1,8 +1,10 @@
 """The import wizard: 1. upload, 2. columns, 3. dry run, 4. confirm, then the job's result.
 
 Nothing is written to the clients before step 4; the upload and the dry run are kept on a
-:class:`clients.models.ClientImport` between steps. The dry run is a background job: step 2
-launches it and shows its progress until the review can be shown.
+:class:`clients.models.ClientImport` between steps. The reading of the file and the dry run are
+background jobs: the upload only keeps the file and shows the reading's progress until the
+columns can be chosen; step 2 launches the dry run and shows its progress until the review can be
+shown.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ from jobs.selectors import get_job_for_membership
 
 REVIEW_PAGE_SIZE = 100
 ALL = "all"
+BEFORE_REVIEW = (
+    ClientImport.Status.READING,
+    ClientImport.Status.UPLOADED,
+    ClientImport.Status.CHECKING,
+)
 
 
 @require_supervision
@@ -36,9 +43,8 @@ def client_import(request: HttpRequest, firm_slug: str) -> HttpResponse:
             by=request.user,
             filename=form.cleaned_data["file"].name,
             content=form.content,
-            table=form.table,
         )
-        return redirect("client_import_mapping", firm_slug=firm_slug, import_id=upload.pk)
+        return redirect("client_import_reading", firm_slug=firm_slug, import_id=upload.pk)
     return render(
         request,
         "clients/import/upload.html",
@@ -52,10 +58,24 @@ def client_import(request: HttpRequest, firm_slug: str) -> HttpResponse:
 
 
 @require_supervision
+def client_import_reading(request: HttpRequest, firm_slug: str, import_id: int) -> HttpResponse:
+    """The reading job's progress; htmx polls the status below the bar, which sends the browser
+    on to the columns as soon as the file is read, or says why it could not be."""
+    upload = services.get_import_for_firm(request.firm, import_id)
+    if upload.status != ClientImport.Status.READING or upload.read_job_id is None:
+        return _step_redirect(request, upload)
+    job = get_job_for_membership(request.membership, upload.read_job_id)
+    context = {"upload": upload, "job": job, "step": 1}
+    if request.htmx:
+        return render(request, "clients/import/partials/reading_status.html", context)
+    return render(request, "clients/import/reading.html", context)
+
+
+@require_supervision
 def client_import_mapping(request: HttpRequest, firm_slug: str, import_id: int) -> HttpResponse:
     upload = services.get_import_for_firm(request.firm, import_id)
-    if upload.status == ClientImport.Status.STARTED:
-        return redirect("client_import_result", firm_slug=firm_slug, import_id=upload.pk)
+    if upload.status in (ClientImport.Status.READING, ClientImport.Status.STARTED):
+        return _step_redirect(request, upload)
     form = MappingForm(
         request.POST or None,
         headers=upload.headers,
@@ -93,7 +113,7 @@ def client_import_dry_run(request: HttpRequest, firm_slug: str, import_id: int) 
 def client_import_review(request: HttpRequest, firm_slug: str, import_id: int) -> HttpResponse:
     """The dry run: every row with what it will do or why it is rejected."""
     upload = services.get_import_for_firm(request.firm, import_id)
-    if upload.status in (ClientImport.Status.UPLOADED, ClientImport.Status.CHECKING):
+    if upload.status in BEFORE_REVIEW:
         return _step_redirect(request, upload)
     counts = upload.dry_run["counts"]
     # Rejected rows first, when there are some: they are what the user must act on.
@@ -122,7 +142,7 @@ def client_import_review(request: HttpRequest, firm_slug: str, import_id: int) -
 @require_POST
 def client_import_confirm(request: HttpRequest, firm_slug: str, import_id: int) -> HttpResponse:
     upload = services.get_import_for_firm(request.firm, import_id)
-    if upload.status in (ClientImport.Status.UPLOADED, ClientImport.Status.CHECKING):
+    if upload.status in BEFORE_REVIEW:
         return _step_redirect(request, upload)
     if upload.is_purged and upload.status == ClientImport.Status.CHECKED:
         messages.error(request, services.purged_message(upload))
@@ -152,12 +172,16 @@ def client_import_result(request: HttpRequest, firm_slug: str, import_id: int) -
 def _step_redirect(request: HttpRequest, upload: ClientImport) -> HttpResponse:
     """To the page of the step the import is at; an htmx poll is sent there as a whole page."""
     name = {
+        ClientImport.Status.READING: "client_import_reading",
         ClientImport.Status.UPLOADED: "client_import_mapping",
         ClientImport.Status.CHECKING: "client_import_dry_run",
         ClientImport.Status.CHECKED: "client_import_review",
         ClientImport.Status.STARTED: "client_import_result",
     }[ClientImport.Status(upload.status)]
+    kwargs = {"firm_slug": request.firm.slug, "import_id": upload.pk}
     if upload.status == ClientImport.Status.CHECKING and upload.dry_run_job_id is None:
         name = "client_import_mapping"  # its job was deleted: choose the columns again
-    url = reverse(name, kwargs={"firm_slug": request.firm.slug, "import_id": upload.pk})
+    if upload.status == ClientImport.Status.READING and upload.read_job_id is None:
+        name, kwargs = "client_import", {"firm_slug": request.firm.slug}  # upload it again
+    url = reverse(name, kwargs=kwargs)
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

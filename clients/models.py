@@ -165,13 +165,15 @@ class HistoryEntry(TenantModel):
 
 class ClientImport(TenantModel):
     """A client file between the steps of the import wizard: what was read from it, the columns
-    chosen and the last dry run. The file itself stays in the default storage; the rows are read
-    again from it by the dry run job and by the import job, so nothing stale is ever written.
+    chosen and the last dry run. The file itself stays in the default storage; it is read by a
+    job after the upload (the request only keeps it), and its rows are read again by the dry run
+    job and by the import job, so nothing stale is ever written.
     Some time after the import (see ``clients.importing.retention``) the file is deleted and the
     row stays, with its dry run and its job's report, for the history."""
 
     class Status(models.TextChoices):
-        UPLOADED = "uploaded", _("Fichier déposé")
+        READING = "reading", _("Lecture en cours")
+        UPLOADED = "uploaded", _("Fichier lu")
         CHECKING = "checking", _("Vérification en cours")
         CHECKED = "checked", _("Vérifié")
         STARTED = "started", _("Lancé")
@@ -189,6 +191,10 @@ class ClientImport(TenantModel):
     mapping = models.JSONField(default=dict, blank=True)
     dry_run = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UPLOADED)
+    # The reading of the file after its upload (headers, samples, row count, guessed columns).
+    read_job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # The last dry run started for the current columns; an older one's result is discarded.
     dry_run_job = models.ForeignKey(
         "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -15,6 +15,11 @@ urlpatterns = [
         name="client_import_result",
     ),
     path(
+        "clients/import/<int:import_id>/lecture/",
+        import_views.client_import_reading,
+        name="client_import_reading",
+    ),
+    path(
         "clients/import/<int:import_id>/colonnes/",
         import_views.client_import_mapping,
         name="client_import_mapping",

@@ -206,7 +206,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Paris"
 
 # Periodic tasks (celery beat): the portfolio snapshot of every firm, each Monday morning; the
-# purge of old uploaded client files, each night.
+# purge of old uploaded client files, each night; the sweep of stalled jobs, every minute.
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
@@ -223,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
     "daily-client-import-purge": {
         "task": "clients.purge_import_files",
         "schedule": crontab(minute=30, hour=3),
+    },
+    # Running jobs whose worker died: requeued once (idempotent kinds) or failed.
+    "stalled-jobs-sweep": {
+        "task": "jobs.sweep_stalled_jobs",
+        "schedule": 60.0,
     },
 }
 

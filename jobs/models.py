@@ -8,13 +8,22 @@ from firms.tenancy import TenantModel
 
 
 class Job(TenantModel):
-    """One piece of long work (export, PDF, rescoring, e-mail batch) and its visible progress."""
+    """One piece of long work (export, PDF, rescoring, e-mail batch) and its visible progress.
+
+    Every change of state is a conditional UPDATE in :mod:`jobs.services` or
+    :mod:`jobs.progress`: a run owns its job while the row is running with the run's
+    ``attempts`` number, so a duplicate delivery, a cancellation or the sweeper of stalled jobs
+    (which requeues or fails a run whose ``heartbeat_at`` stopped moving) never lets two runs
+    act on one job."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente")
         RUNNING = "running", _("En cours")
         SUCCEEDED = "succeeded", _("Terminé")
         FAILED = "failed", _("Échec")
+        # Stalled (its worker died) and put back in the queue once, being of an idempotent kind.
+        INTERRUPTED = "interrupted", _("Interrompu")
+        CANCELLED = "cancelled", _("Annulé")
 
     kind = models.CharField(max_length=50)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -25,17 +34,31 @@ class Job(TenantModel):
     result_name = models.CharField(max_length=200, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # Runs claimed so far; also the token of the current run.
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Times the sweeper found the job stalled and put it back in the queue.
+    interruptions = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The run's last sign of life: its claim, then each progress update.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Asked for while running: the run stops at its next progress update.
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["firm", "-created_at"], name="job_firm_recent")]
+        indexes = [
+            models.Index(fields=["firm", "-created_at"], name="job_firm_recent"),
+            models.Index(
+                fields=["firm", "heartbeat_at"],
+                condition=models.Q(status="running"),
+                name="job_running_heartbeat",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(progress__lte=models.F("total")) | models.Q(total=0),
@@ -55,7 +78,16 @@ class Job(TenantModel):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def can_rerun(self) -> bool:
+        return self.status in (self.Status.FAILED, self.Status.INTERRUPTED, self.Status.CANCELLED)
+
+    @property
+    def can_cancel(self) -> bool:
+        active = (self.Status.PENDING, self.Status.RUNNING, self.Status.INTERRUPTED)
+        return self.status in active and self.cancel_requested_at is None
 
     @property
     def percent(self) -> int:

@@ -1,8 +1,17 @@
-"""Starting and running jobs. The Celery task is a thin shell around :func:`execute_job`."""
+"""Starting, running, cancelling, rerunning and sweeping jobs. The Celery tasks are thin shells
+around :func:`execute_job` and :func:`sweep_stalled_jobs`.
+
+Every change of state is one conditional UPDATE (exactly-once claiming): a job is claimed by one
+run only, from the queue (pending, or interrupted and requeued); a running job is finished only by
+the run that owns it (same attempt number); the sweeper acts only on a run whose heartbeat is the
+one it saw. Whoever loses the race does nothing.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
@@ -12,12 +21,21 @@ from django.utils import timezone
 from firms.models import Firm, User
 from firms.tenancy import firm_scope
 from jobs.models import Job
-from jobs.progress import JobRun
-from jobs.registry import get_job_kind
+from jobs.progress import JobRun, JobStopped
+from jobs.registry import DEFAULT_STALLED_AFTER, get_job_kind, job_kinds
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
+QUEUED = (Job.Status.PENDING, Job.Status.INTERRUPTED)
+STALLED_NOT_RESUMABLE = (
+    "Le travail s'est interrompu (arrêt du processus de traitement) et ne peut pas reprendre "
+    "seul sans risque de le faire deux fois : relancez-le si besoin."
+)
+STALLED_TWICE = (
+    "Le travail s'est interrompu deux fois (arrêt du processus de traitement) : il n'est plus "
+    "relancé automatiquement. Relancez-le, ou prévenez l'équipe technique si cela se reproduit."
+)
+STOPPED_BEFORE_CANCEL = "Annulé : le travail s'est arrêté avant de prendre en compte l'annulation."
 
 
 class JobError(Exception):
@@ -26,39 +44,40 @@ class JobError(Exception):
 
 def start_job(*, firm: Firm, kind: str, requested_by: User, params: dict | None = None) -> Job:
     """Record a job and hand it to the worker once the surrounding transaction commits."""
-    from jobs.tasks import run_job
-
     get_job_kind(kind)  # an unknown kind fails here, not in the worker
     with transaction.atomic():
         job = Job.objects.create(
             firm=firm, kind=kind, params=params or {}, requested_by=requested_by
         )
-        transaction.on_commit(lambda: run_job.delay(firm.pk, job.pk))
+        _enqueue_on_commit(job)
     return job
 
 
 def execute_job(*, firm_id: int, job_id: int) -> None:
-    """Run a job once. A duplicate delivery of a finished job does nothing; a job whose worker
-    died mid-way is claimed again and redone from the start (job functions are idempotent)."""
+    """Run a job once. Only a queued job is claimed: a duplicate delivery, or the delivery of a
+    job cancelled meanwhile, does nothing; a job whose worker died stays running until the
+    sweeper requeues or fails it (see :func:`sweep_stalled_jobs`)."""
+    now = timezone.now()
     with firm_scope(firm_id):
         claimed = (
             Job.objects.for_firm(firm_id)
-            .filter(pk=job_id, status__in=[Job.Status.PENDING, Job.Status.RUNNING])
+            .filter(pk=job_id, status__in=QUEUED)
             .update(
                 status=Job.Status.RUNNING,
                 attempts=F("attempts") + 1,
-                started_at=Coalesce(F("started_at"), timezone.now()),
+                started_at=Coalesce(F("started_at"), now),
+                heartbeat_at=now,
                 progress=0,
+                error="",
             )
         )
         if not claimed:
             return
         job = Job.objects.for_firm(firm_id).get(pk=job_id)
-    if job.attempts > MAX_ATTEMPTS:
-        _finish(job, Job.Status.FAILED, error=f"Abandonné après {MAX_ATTEMPTS} tentatives.")
-        return
     try:
         get_job_kind(job.kind).run(JobRun(job))
+    except JobStopped:
+        _stopped(job)
     except JobError as error:
         _finish(job, Job.Status.FAILED, error=str(error))
     except Exception:
@@ -71,8 +90,165 @@ def execute_job(*, firm_id: int, job_id: int) -> None:
         _finish(job, Job.Status.SUCCEEDED)
 
 
+def cancel_job(*, firm: Firm, job: Job, by: User) -> bool:
+    """Cancel a queued job at once, or ask a running one to stop at its next progress update.
+    False when the job was already finished or being cancelled."""
+    now = timezone.now()
+    with firm_scope(firm):
+        jobs = Job.objects.for_firm(firm).filter(pk=job.pk)
+        cancelled = jobs.filter(status__in=QUEUED).update(
+            status=Job.Status.CANCELLED,
+            cancel_requested_at=now,
+            finished_at=now,
+            error=_cancelled_by(by),
+        )
+        if cancelled:
+            logger.info("job %s of firm %s cancelled by user %s", job.pk, firm.pk, by.pk)
+            return True
+        asked = jobs.filter(status=Job.Status.RUNNING, cancel_requested_at__isnull=True).update(
+            cancel_requested_at=now, error=_cancelled_by(by)
+        )
+    if asked:
+        logger.info("job %s of firm %s: cancellation asked by user %s", job.pk, firm.pk, by.pk)
+    return bool(asked)
+
+
+def rerun_job(*, firm: Firm, job: Job, by: User) -> bool:
+    """Put a failed, interrupted or cancelled job back in the queue with the same parameters
+    (its kind's function starts again from the beginning). False when it is not in such a
+    state any more (already rerun, say, by a double click)."""
+    with firm_scope(firm), transaction.atomic():
+        rerun = (
+            Job.objects.for_firm(firm)
+            .filter(
+                pk=job.pk,
+                status__in=[Job.Status.FAILED, Job.Status.INTERRUPTED, Job.Status.CANCELLED],
+            )
+            .update(
+                status=Job.Status.PENDING,
+                progress=0,
+                total=0,
+                error="",
+                summary={},
+                result_file="",
+                result_name="",
+                interruptions=0,
+                heartbeat_at=None,
+                cancel_requested_at=None,
+                finished_at=None,
+            )
+        )
+        if not rerun:
+            return False
+        if job.result_file:
+            stale = job.result_file.name
+            transaction.on_commit(lambda: job.result_file.storage.delete(stale))
+        _enqueue_on_commit(job)
+    logger.info("job %s of firm %s rerun by user %s", job.pk, firm.pk, by.pk)
+    return True
+
+
+@dataclass
+class Sweep:
+    requeued: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+
+def sweep_stalled_jobs(*, now: datetime | None = None) -> Sweep:
+    """Find the running jobs whose heartbeat has not moved for their kind's ``stalled_after``
+    (their worker died or hangs) and end their run: requeued once when the kind is idempotent
+    (status interrupted), failed with a message otherwise, cancelled if that was asked. A run
+    that was only slow learns at its next progress update that it lost its job, and stops."""
+    now = now or timezone.now()
+    kinds = job_kinds()
+    shortest = min([kind.stalled_after for kind in kinds.values()] + [DEFAULT_STALLED_AFTER])
+    sweep = Sweep()
+    for firm_id in Firm.objects.order_by("pk").values_list("pk", flat=True):
+        with firm_scope(firm_id):
+            candidates = list(
+                Job.objects.for_firm(firm_id)
+                .filter(status=Job.Status.RUNNING)
+                .alias(last_sign=Coalesce("heartbeat_at", "started_at", "created_at"))
+                .filter(last_sign__lt=now - shortest)
+            )
+        for job in candidates:
+            kind = kinds.get(job.kind)
+            stalled_after = kind.stalled_after if kind else DEFAULT_STALLED_AFTER
+            last_sign = job.heartbeat_at or job.started_at or job.created_at
+            if last_sign >= now - stalled_after:
+                continue
+            outcome = _end_stalled_run(job, idempotent=bool(kind and kind.idempotent), now=now)
+            if outcome:
+                setattr(sweep, outcome, getattr(sweep, outcome) + 1)
+    return sweep
+
+
+def _end_stalled_run(job: Job, *, idempotent: bool, now: datetime) -> str:
+    """One conditional UPDATE on the run as it was seen; returns what was done, or ""."""
+    with firm_scope(job.firm_id), transaction.atomic():
+        seen = Job.objects.for_firm(job.firm_id).filter(
+            pk=job.pk,
+            status=Job.Status.RUNNING,
+            attempts=job.attempts,
+            heartbeat_at=job.heartbeat_at,
+        )
+        if job.cancel_requested_at:
+            done = seen.update(
+                status=Job.Status.CANCELLED, finished_at=now, error=STOPPED_BEFORE_CANCEL
+            )
+            outcome = "cancelled"
+        elif idempotent and job.interruptions == 0:
+            done = seen.update(
+                status=Job.Status.INTERRUPTED,
+                interruptions=F("interruptions") + 1,
+                heartbeat_at=now,
+            )
+            if done:
+                _enqueue_on_commit(job)
+            outcome = "requeued"
+        else:
+            message = STALLED_TWICE if idempotent else STALLED_NOT_RESUMABLE
+            done = seen.update(status=Job.Status.FAILED, finished_at=now, error=message)
+            outcome = "failed"
+    if not done:
+        return ""
+    logger.warning(
+        "job %s (%s) of firm %s stalled since %s: %s",
+        job.pk,
+        job.kind,
+        job.firm_id,
+        job.heartbeat_at,
+        outcome,
+    )
+    return outcome
+
+
+def _stopped(job: Job) -> None:
+    """The run found it no longer owned its job: if a cancellation is why, the job ends here;
+    otherwise the sweeper has already given it to another run or failed it."""
+    with firm_scope(job.firm_id):
+        Job.objects.for_firm(job.firm_id).filter(
+            pk=job.pk,
+            status=Job.Status.RUNNING,
+            attempts=job.attempts,
+            cancel_requested_at__isnull=False,
+        ).update(status=Job.Status.CANCELLED, finished_at=timezone.now())
+
+
 def _finish(job: Job, status: str, *, error: str = "") -> None:
     with firm_scope(job.firm_id):
-        Job.objects.for_firm(job.firm_id).filter(pk=job.pk, status=Job.Status.RUNNING).update(
-            status=status, error=error, finished_at=timezone.now()
-        )
+        Job.objects.for_firm(job.firm_id).filter(
+            pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts
+        ).update(status=status, error=error, finished_at=timezone.now())
+
+
+def _enqueue_on_commit(job: Job) -> None:
+    from jobs.tasks import run_job
+
+    firm_id, job_id = job.firm_id, job.pk
+    transaction.on_commit(lambda: run_job.delay(firm_id, job_id))
+
+
+def _cancelled_by(user: User) -> str:
+    return f"Annulé à la demande de {user}."

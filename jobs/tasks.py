@@ -1,8 +1,15 @@
 from celery import shared_task
 
-from jobs.services import execute_job
+from jobs.services import execute_job, sweep_stalled_jobs
 
 
 @shared_task(name="jobs.run_job", acks_late=True, reject_on_worker_lost=True)
 def run_job(firm_id: int, job_id: int) -> None:
     execute_job(firm_id=firm_id, job_id=job_id)
+
+
+@shared_task(name="jobs.sweep_stalled_jobs", acks_late=True)
+def sweep_jobs() -> dict[str, int]:
+    """Every minute (beat): requeue or fail the running jobs whose worker died."""
+    sweep = sweep_stalled_jobs()
+    return {"requeued": sweep.requeued, "failed": sweep.failed, "cancelled": sweep.cancelled}

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
+from jobs import services
 from jobs.selectors import get_job_for_membership, jobs_visible_to
 
 
@@ -25,3 +30,36 @@ def job_download(request: HttpRequest, firm_slug: str, job_id: int) -> HttpRespo
     if not job.result_file:
         raise Http404
     return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name)
+
+
+@require_POST
+def job_cancel(request: HttpRequest, firm_slug: str, job_id: int) -> HttpResponse:
+    """Whoever may follow a job (its requester, supervisors and administrators) may cancel it."""
+    job = get_job_for_membership(request.membership, job_id)
+    if not services.cancel_job(firm=request.firm, job=job, by=request.user):
+        messages.info(request, "Ce travail est déjà terminé ou en cours d'annulation.")
+    return _after_action(request, job_id)
+
+
+@require_POST
+def job_rerun(request: HttpRequest, firm_slug: str, job_id: int) -> HttpResponse:
+    """Put a failed, interrupted or cancelled job back in the queue with the same parameters."""
+    job = get_job_for_membership(request.membership, job_id)
+    if not services.rerun_job(firm=request.firm, job=job, by=request.user):
+        messages.info(request, "Ce travail n'est plus à relancer : il a déjà repris.")
+    if request.htmx:
+        # The page around the job (an import step) follows it again only once reloaded.
+        return HttpResponseClientRefresh()
+    return _after_action(request, job_id)
+
+
+def _after_action(request: HttpRequest, job_id: int) -> HttpResponse:
+    """htmx swaps the job's progress component in place; a plain form goes back to the page it
+    came from (the list) or to the job's page."""
+    job = get_job_for_membership(request.membership, job_id)
+    if request.htmx:
+        return render(request, "jobs/partials/job_progress.html", {"job": job})
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("job_detail", firm_slug=request.firm.slug, job_id=job.pk)

@@ -1,16 +1,25 @@
 """Writing an import: the rows are planned again and written through :mod:`clients.services`, a
-chunk at a time, each chunk in one transaction of the firm's scope.
+chunk at a time.
 
 Planning again right before writing makes the import idempotent: a chunk redone after a crash
 finds its clients already there and updates nothing (upsert by SIREN), and a client created by
 someone else since the dry run is updated instead of duplicated.
+
+Writes are short transactions: a chunk is planned first, reading only, then its rows are written
+in batches sized from the time the previous batch took, so that each transaction lasts about
+``WRITE_SECONDS``. On SQLite a transaction holds the database's single write lock, and any other
+writer (a collaborator saving a client sheet) waits for it: no longer than one batch, since the
+import pauses between batches to let it in. Planning outside the write is safe:
+:func:`clients.services.update_client` compares with the stored row under lock, and a SIREN
+taken meanwhile turns its row into a rejected one.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from clients import services
 from clients.importing.planning import (
@@ -28,6 +37,13 @@ from firms.models import Firm, User
 from firms.tenancy import firm_scope
 
 IMPORTED = HistoryEntry.Action.IMPORTED
+# How long one write transaction should last, and the size of the first batch, before the time
+# per row is known.
+WRITE_SECONDS = 0.3
+FIRST_WRITE_BATCH = 20
+# SQLite's busy handler makes a waiting writer retry every 100 ms at most: without a pause at
+# least that long between two batches, the import would take the lock back before it retries.
+SQLITE_PAUSE_SECONDS = 0.1
 
 
 def import_rows(
@@ -40,20 +56,49 @@ def import_rows(
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportPlan:
     """Plan every row and, unless ``dry_run``, write the valid ones. Enters the firm's scope
-    itself, once per chunk, so progress reported between chunks is committed work."""
+    itself, for each chunk's planning and each batch's writing, so progress reported between
+    chunks is committed work."""
     with firm_scope(firm):
         planner = Planner(firm=firm, table=table, mapping=mapping)
+    writer = BatchWriter(firm=firm, by=by, siren_column=planner.header_of("siren"))
     rows: list[RowPlan] = []
     for chunk in batched(table.rows, CHUNK_SIZE):
-        # One transaction per chunk on every database (firm_scope opens none on SQLite).
-        with firm_scope(firm), transaction.atomic():
+        with firm_scope(firm):
             planned = planner.plan(chunk)
-            if not dry_run:
-                apply_rows(planned, firm=firm, by=by, siren_column=planner.header_of("siren"))
+        if not dry_run:
+            writer.write(planned)
         rows += planned
         if on_progress:
             on_progress(len(chunk))
     return ImportPlan(rows)
+
+
+class BatchWriter:
+    """Writes planned rows in transactions of about ``WRITE_SECONDS`` each."""
+
+    def __init__(self, *, firm: Firm, by: User | None, siren_column: str) -> None:
+        self.firm, self.by, self.siren_column = firm, by, siren_column
+        self.batch_size = FIRST_WRITE_BATCH
+
+    def write(self, rows: Iterable[RowPlan]) -> None:
+        pending = [row for row in rows if row.action in (CREATE, UPDATE)]
+        while pending:
+            batch, pending = pending[: self.batch_size], pending[self.batch_size :]
+            started = time.monotonic()
+            # One transaction per batch on every database (firm_scope opens none on SQLite).
+            with firm_scope(self.firm), transaction.atomic():
+                apply_rows(batch, firm=self.firm, by=self.by, siren_column=self.siren_column)
+            self.batch_size = next_batch_size(len(batch), time.monotonic() - started)
+            if pending and connection.vendor == "sqlite":
+                time.sleep(SQLITE_PAUSE_SECONDS)
+
+
+def next_batch_size(rows: int, seconds: float) -> int:
+    """The batch that should take ``WRITE_SECONDS`` at the pace of the last one: at least one
+    row, at most twice the last batch (one quick batch proves little) and ``CHUNK_SIZE``."""
+    if seconds <= 0:
+        return min(2 * rows, CHUNK_SIZE)
+    return max(1, min(int(rows * WRITE_SECONDS / seconds), 2 * rows, CHUNK_SIZE))
 
 
 def apply_rows(rows: Iterable[RowPlan], *, firm: Firm, by: User | None, siren_column: str) -> None:

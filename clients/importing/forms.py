@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from django import forms
 
 from clients.importing.mapping import FIELD_LABELS, missing_columns_message, missing_fields
-from clients.importing.reading import MAX_FILE_BYTES, ImportFileError, Table, check_size, read_table
+from clients.importing.reading import MAX_FILE_BYTES, ImportFileError, check_file, check_size
 
 IGNORED = "— Ne pas importer —"
 
@@ -24,15 +24,16 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
     )
 
-    table: Table
     content: bytes
 
     def clean_file(self):
+        """Only the checks that take constant time: the file is read by a background job, so
+        that no upload holds the request however its content is shaped."""
         uploaded = self.cleaned_data["file"]
         try:
             check_size(uploaded.size)
             content = uploaded.read()
-            self.table = read_table(content, uploaded.name)
+            check_file(content, uploaded.name)
         except ImportFileError as error:
             raise forms.ValidationError(str(error), code="unreadable") from error
         self.content = content

@@ -1,5 +1,5 @@
-"""The import's jobs: the dry run of the chosen columns, and the confirmed import, which leaves a
-report to download. Both read the kept file again in the worker."""
+"""The import's jobs: the reading of an uploaded file, the dry run of the chosen columns, and the
+confirmed import, which leaves a report to download. Each reads the kept file in the worker."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from clients.importing.applying import import_rows
 from clients.importing.mapping import mapping_from_json, missing_columns_message, missing_fields
 from clients.importing.planning import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan, plan_import
 from clients.importing.reading import ImportFileError, Table
-from clients.importing.services import record_dry_run, stored_table
+from clients.importing.services import record_dry_run, record_reading, stored_table
 from clients.jobs import neutralise_formula
 from clients.models import ClientImport
 from firms.models import Firm, User
@@ -25,6 +25,22 @@ RESULT_LABELS = {
     UPDATE: "Mis à jour",
     UNCHANGED: "Inchangé",
 }
+
+
+def read_client_import(run: JobRun) -> None:
+    """Read the file just uploaded: its columns, a few values of each and its number of rows,
+    or the French reason it cannot be imported (the job's error, shown on the wizard's page)."""
+    upload = _the_import(run)
+    if upload.read_job_id != run.job.pk or upload.status != ClientImport.Status.READING:
+        run.save_summary({"superseded": True})
+        return
+    run.set_total(1)
+    table = _the_table(upload)
+    run.advance()
+    firm = Firm.objects.get(pk=run.firm_id)
+    with firm_scope(firm):
+        record_reading(firm=firm, upload=upload, job=run.job, table=table)
+    run.save_summary({"rows": len(table.rows), "columns": len(table.headers)})
 
 
 def plan_client_import(run: JobRun) -> None:

@@ -5,6 +5,12 @@ Excel: .xlsx only, opened with openpyxl in read-only mode, and only after its ZI
 been checked, since a small upload can expand to gigabytes (zip bomb) or carry XML entity
 declarations (billion laughs). The declared sizes of the members are a real bound: Python's
 ``zipfile`` never returns more bytes than a member declares.
+
+Every loop over a file is bounded by limits checked as it goes: the lines of a CSV and the rows
+of a sheet count toward ``MAX_LINES`` blank ones included, and a sheet's declared row and column
+numbers are checked before openpyxl reads its rows (openpyxl fills the gap up to a declared row
+number with empty rows: one ``<row r="20000000">`` in a 5 KB file would cost twenty million).
+:func:`check_file` is the constant-time part, done on upload; the rest runs in a background job.
 """
 
 from __future__ import annotations
@@ -20,13 +26,23 @@ from datetime import date, datetime, time
 from pathlib import PurePath
 from typing import IO
 
+import defusedxml.ElementTree as DefusedXML
 import openpyxl
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.exceptions import CellCoordinatesException
 
 from clients.importing.mapping import header_index
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
+# Lines of a file, blank ones included: the header, MAX_ROWS rows and a few title lines.
+MAX_LINES = MAX_ROWS + 10
 MAX_COLUMNS = 100
+# Cells a sheet may declare (styled empty cells included): what MAX_LINES full rows hold.
+MAX_SHEET_CELLS = MAX_LINES * MAX_COLUMNS
+# Excel's own limits: a row or column number past them is not a real sheet's.
+SHEET_MAX_ROWS = 1_048_576
+SHEET_MAX_COLUMNS = 16_384
 MAX_XLSX_MEMBERS = 1_000
 MAX_XLSX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 # Uncompressed / compressed size of one member. Real sheets stay far below (10 to 30); zip bombs
@@ -54,6 +70,14 @@ XML_DECLARATIONS = tuple(
 NOT_A_WORKBOOK = (
     "Ce fichier porte l'extension .xlsx mais ce n'est pas un classeur Excel lisible. "
     "Enregistrez-le de nouveau depuis votre tableur (format .xlsx) ou au format CSV."
+)
+MALFORMED_SHEET = (
+    "Ce classeur est mal formé ({reason}) : enregistrez-le de nouveau depuis votre tableur "
+    "(format .xlsx) ou au format CSV."
+)
+TOO_MANY_LINES = (
+    "Le fichier dépasse {limit} lignes, lignes vides comprises ({where}) : découpez-le en "
+    "plusieurs fichiers ou supprimez les lignes vides sous les clients."
 )
 EXPANDS_TOO_MUCH = (
     "Ce classeur se décompresse en un volume anormal (plus de {limit} Mo ou une compression "
@@ -122,22 +146,32 @@ def check_size(size: int) -> None:
         )
 
 
-def read_records(content: bytes, filename: str) -> tuple[list[Record], str]:
+def check_file(content: bytes, filename: str) -> str:
+    """The cheap checks, in constant time: size, extension and first bytes. Returns the kind of
+    file ("csv" or "xlsx"); raises :class:`ImportFileError`."""
     check_size(len(content))
     if not content:
         raise ImportFileError("Le fichier est vide.")
     extension = PurePath(filename).suffix.lower()
     if extension == ".xlsx":
-        records, description = _read_xlsx(content)
-    elif extension in (".csv", ".txt", ".tsv"):
-        records, description = _read_csv(content, extension)
-    elif extension == ".xls":
+        _check_xlsx_signature(content)
+        return "xlsx"
+    if extension in (".csv", ".txt", ".tsv"):
+        _check_csv_signature(content, extension)
+        return "csv"
+    if extension == ".xls":
         raise ImportFileError(
             "Les classeurs .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez le "
             "fichier au format .xlsx ou CSV."
         )
+    raise ImportFileError("Format non pris en charge : importez un fichier .csv ou .xlsx.")
+
+
+def read_records(content: bytes, filename: str) -> tuple[list[Record], str]:
+    if check_file(content, filename) == "xlsx":
+        records, description = _read_xlsx(content)
     else:
-        raise ImportFileError("Format non pris en charge : importez un fichier .csv ou .xlsx.")
+        records, description = _read_csv(content, PurePath(filename).suffix.lower())
     if not records:
         raise ImportFileError("Le fichier est vide : il ne contient aucune ligne remplie.")
     return records, description
@@ -165,19 +199,23 @@ def _kept(records: list[Record], line: int, cells: list[str]) -> None:
 # --- CSV ---------------------------------------------------------------------------------------
 
 
+def _check_csv_signature(content: bytes, extension: str) -> None:
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return
+    kind = _signature(content)
+    if kind:
+        raise ImportFileError(
+            f"Ce fichier porte l'extension {extension} mais c'est {kind} : importez un "
+            "fichier CSV (texte) ou un classeur .xlsx."
+        )
+    if b"\x00" in content[:65536]:
+        raise ImportFileError(
+            f"Ce fichier porte l'extension {extension} mais ce n'est pas du texte : "
+            "importez un fichier CSV ou un classeur .xlsx."
+        )
+
+
 def _read_csv(content: bytes, extension: str) -> tuple[list[Record], str]:
-    if not content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        kind = _signature(content)
-        if kind:
-            raise ImportFileError(
-                f"Ce fichier porte l'extension {extension} mais c'est {kind} : importez un "
-                "fichier CSV (texte) ou un classeur .xlsx."
-            )
-        if b"\x00" in content[:65536]:
-            raise ImportFileError(
-                f"Ce fichier porte l'extension {extension} mais ce n'est pas du texte : "
-                "importez un fichier CSV ou un classeur .xlsx."
-            )
     text, encoding = decode_text(content)
     if not text.strip():
         raise ImportFileError("Le fichier est vide.")
@@ -192,6 +230,12 @@ def _read_csv(content: bytes, extension: str) -> tuple[list[Record], str]:
     line = 1
     try:
         for cells in reader:
+            if reader.line_num > MAX_LINES:  # blank lines count: they cost a turn too
+                raise ImportFileError(
+                    TOO_MANY_LINES.format(
+                        limit=thousands(MAX_LINES), where=f"ligne {thousands(reader.line_num)}"
+                    )
+                )
             _kept(records, line, [cell.strip() for cell in cells])
             line = reader.line_num + 1  # a quoted cell may span several lines
     except csv.Error as error:
@@ -266,15 +310,19 @@ def _signature(content: bytes) -> str:
 # --- Excel -------------------------------------------------------------------------------------
 
 
+def _check_xlsx_signature(content: bytes) -> None:
+    if content.startswith(b"PK\x03\x04"):
+        return
+    kind = _signature(content)
+    if kind:
+        raise ImportFileError(
+            f"Ce fichier porte l'extension .xlsx mais c'est {kind} : importez un classeur "
+            "Excel (.xlsx) ou un fichier CSV."
+        )
+    raise ImportFileError(NOT_A_WORKBOOK)
+
+
 def _read_xlsx(content: bytes) -> tuple[list[Record], str]:
-    if not content.startswith(b"PK\x03\x04"):
-        kind = _signature(content)
-        if kind:
-            raise ImportFileError(
-                f"Ce fichier porte l'extension .xlsx mais c'est {kind} : importez un classeur "
-                "Excel (.xlsx) ou un fichier CSV."
-            )
-        raise ImportFileError(NOT_A_WORKBOOK)
     check_xlsx_container(content)
     with warnings.catch_warnings():
         # openpyxl warns about styles, validations and extensions it ignores: not our concern.
@@ -287,9 +335,15 @@ def _read_xlsx(content: bytes) -> tuple[list[Record], str]:
             if not workbook.worksheets:
                 raise ImportFileError("Ce classeur ne contient aucune feuille de calcul.")
             sheet = workbook.worksheets[0]
+            # openpyxl keeps the name of the sheet's member of the archive there.
+            with (
+                zipfile.ZipFile(io.BytesIO(content)) as archive,
+                archive.open(sheet._worksheet_path) as stream,
+            ):
+                check_sheet_dimensions(stream)
             sheet.reset_dimensions()  # the declared dimensions may be wrong: read every row
             records: list[Record] = []
-            rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+            rows = sheet.iter_rows(max_row=MAX_LINES, max_col=MAX_COLUMNS + 1, values_only=True)
             for number, values in enumerate(rows, start=1):
                 _kept(records, number, [_cell_text(value) for value in values])
             title = sheet.title
@@ -300,6 +354,86 @@ def _read_xlsx(content: bytes) -> tuple[list[Record], str]:
         finally:
             workbook.close()
     return records, f"Excel (.xlsx) · feuille « {title} »"
+
+
+def check_sheet_dimensions(stream: IO[bytes]) -> None:
+    """Walk the rows and cells a sheet declares, before openpyxl reads them, and refuse a row
+    or column number past Excel's limits or out of order, a row past ``MAX_LINES`` (blank rows
+    count) or more than ``MAX_SHEET_CELLS`` cells. Stops at the first fault, so the work never
+    exceeds those limits whatever the numbers declared."""
+    row = 0  # the current row's number
+    column = 0  # the last cell's column in the current row
+    cells = 0
+    open_elements: list = []
+    for event, element in DefusedXML.iterparse(stream, events=("start", "end")):
+        if event == "end":
+            if element.tag.endswith("sheetData"):
+                return  # what follows the cells (merged cells, formats…) declares no row
+            # Only attributes are read, at the start: drop each element once closed (it is
+            # its parent's last child then), so memory stays flat however long the sheet.
+            open_elements.pop()
+            if open_elements:
+                del open_elements[-1][-1]
+            continue
+        open_elements.append(element)
+        name = element.tag.rpartition("}")[2]
+        if name == "row":
+            number = _row_number(element.get("r"), after=row)
+            if number <= row:
+                raise ImportFileError(
+                    MALFORMED_SHEET.format(reason=f"ligne {number} après la ligne {row}")
+                )
+            if number > SHEET_MAX_ROWS:
+                raise ImportFileError(
+                    MALFORMED_SHEET.format(
+                        reason=f"ligne {thousands(number)} au-delà des limites d'Excel"
+                    )
+                )
+            if number > MAX_LINES:
+                raise ImportFileError(
+                    TOO_MANY_LINES.format(
+                        limit=thousands(MAX_LINES),
+                        where=f"la feuille déclare une ligne {thousands(number)}",
+                    )
+                )
+            row, column = number, 0
+        elif name == "c":
+            number = _column_number(element.get("r"), after=column)
+            if number <= column or number > SHEET_MAX_COLUMNS:
+                raise ImportFileError(
+                    MALFORMED_SHEET.format(reason=f"cellule invalide à la ligne {row}")
+                )
+            cells += 1
+            if cells > MAX_SHEET_CELLS:
+                raise ImportFileError(
+                    f"Ce classeur déclare plus de {thousands(MAX_SHEET_CELLS)} cellules : "
+                    "enregistrez-le au format CSV ou découpez-le."
+                )
+            column = number
+
+
+def _row_number(declared: str | None, *, after: int) -> int:
+    """A row's ``r`` attribute, or the next number when there is none (as openpyxl reads it)."""
+    if declared is None:
+        return after + 1
+    try:
+        number = float(declared)
+    except ValueError:
+        number = 0.0
+    if not number.is_integer() or number < 1:  # nan and inf are not integers either
+        raise ImportFileError(MALFORMED_SHEET.format(reason=f"numéro de ligne « {declared[:20]} »"))
+    return int(number)
+
+
+def _column_number(reference: str | None, *, after: int) -> int:
+    """The column of a cell's ``r`` attribute ("AB12"), or the next one when there is none."""
+    if reference is None:
+        return after + 1
+    try:
+        letters, _ = coordinate_from_string(reference)
+        return column_index_from_string(letters)
+    except (CellCoordinatesException, ValueError):
+        return 0  # refused by the caller
 
 
 def check_xlsx_container(content: bytes) -> None:

@@ -1,5 +1,6 @@
-"""The steps of the import wizard that change something: keep the upload, launch its dry run
-job and record what it found, launch the import job once."""
+"""The steps of the import wizard that change something: keep the upload and launch its reading
+job, record what it read, launch the dry run job and record what it found, launch the import job
+once."""
 
 from __future__ import annotations
 
@@ -23,29 +24,53 @@ from jobs.services import start_job
 
 IMPORT_JOB_KIND = "clients_import"
 DRY_RUN_JOB_KIND = "plan_client_import"
+READ_JOB_KIND = "read_client_import"
 
 
 def get_import_for_firm(firm: Firm, import_id: int) -> ClientImport:
     return get_object_or_404(ClientImport.objects.for_firm(firm), pk=import_id)
 
 
-def create_import(
-    *, firm: Firm, by: User, filename: str, content: bytes, table: Table
-) -> ClientImport:
-    """Keep a file that was read successfully, with its columns guessed. The stored name is
-    random: the user's file name is only shown, never used as a path."""
+def create_import(*, firm: Firm, by: User, filename: str, content: bytes) -> ClientImport:
+    """Keep an uploaded file that passed the quick checks (:func:`reading.check_file`) and
+    launch the job that reads it: the request does constant work whatever the file holds. The
+    stored name is random: the user's file name is only shown, never used as a path."""
     extension = PurePath(filename).suffix.lower()
-    return ClientImport.objects.create(
-        firm=firm,
-        file=ContentFile(content, name=f"clients-{uuid.uuid4().hex}{extension}"),
-        original_name=filename[-200:],
-        description=table.description,
-        headers=table.headers,
-        samples=table.samples(),
-        row_count=len(table.rows),
-        mapping=mapping_to_json(guess_mapping(table.headers)),
-        uploaded_by=by,
+    with transaction.atomic():
+        upload = ClientImport.objects.create(
+            firm=firm,
+            file=ContentFile(content, name=f"clients-{uuid.uuid4().hex}{extension}"),
+            original_name=filename[-200:],
+            status=ClientImport.Status.READING,
+            uploaded_by=by,
+        )
+        upload.read_job = start_job(
+            firm=firm, kind=READ_JOB_KIND, requested_by=by, params={"import_id": upload.pk}
+        )
+        ClientImport.objects.for_firm(firm).filter(pk=upload.pk).update(read_job=upload.read_job)
+    return upload
+
+
+def record_reading(*, firm: Firm, upload: ClientImport, job: Job, table: Table) -> bool:
+    """Keep what the reading job ``job`` found in the file (columns guessed from the headers),
+    which moves the import on to the choice of columns. Call inside the firm's scope."""
+    fields = {
+        "description": table.description,
+        "headers": table.headers,
+        "samples": table.samples(),
+        "row_count": len(table.rows),
+        "mapping": mapping_to_json(guess_mapping(table.headers)),
+    }
+    recorded = (
+        ClientImport.objects.for_firm(firm)
+        .filter(pk=upload.pk, status=ClientImport.Status.READING, read_job=job)
+        .update(status=ClientImport.Status.UPLOADED, **fields)
     )
+    if recorded:
+        upload.status = ClientImport.Status.UPLOADED
+        for name, value in fields.items():
+            setattr(upload, name, value)
+    return bool(recorded)
 
 
 def stored_table(upload: ClientImport) -> Table:
@@ -74,14 +99,15 @@ def start_dry_run(
     *, firm: Firm, upload: ClientImport, mapping: Mapping[int, str], by: User
 ) -> Job | None:
     """Save the chosen columns and launch the dry run job, replacing the dry run of other
-    columns (done or running). None when the import is already launched or its file purged."""
+    columns (done or running). None when the file is not read yet, the import is already
+    launched or its file purged."""
     with transaction.atomic():
         # The update locks the row until the commit: two submissions are launched one after the
         # other, and the later one's job is the one whose result counts.
         claimed = (
             ClientImport.objects.for_firm(firm)
             .filter(pk=upload.pk, file_purged_at__isnull=True)
-            .exclude(status=ClientImport.Status.STARTED)
+            .exclude(status__in=[ClientImport.Status.READING, ClientImport.Status.STARTED])
             .update(
                 status=ClientImport.Status.CHECKING,
                 mapping=mapping_to_json(mapping),

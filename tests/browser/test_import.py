@@ -29,7 +29,8 @@ def portfolio(tmp_path, name: str, garage_siren: str):
 def upload_and_check(page: Page, path) -> None:
     page.get_by_label("Fichier des clients").set_input_files(path)
     page.get_by_role("button", name="Lire le fichier").click()
-    expect(page.get_by_role("heading", name="Colonnes du fichier")).to_be_visible()
+    # The file is read in the worker; its progress page moves on to the columns by itself.
+    expect(page.get_by_role("heading", name="Colonnes du fichier")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Vérifier l'import").click()
     # The dry run runs in the worker; its progress page moves on to the review by itself.
     expect(page.get_by_role("heading", name="Vérification avant import")).to_be_visible(
@@ -58,7 +59,9 @@ def test_a_supervisor_fixes_a_rejected_row_then_imports(
         portfolio(tmp_path, "portefeuille.csv", "732829321")  # wrong check digit
     )
     page.get_by_role("button", name="Lire le fichier").click()
-    expect(page.get_by_text("CSV · Windows-1252 · séparateur point-virgule")).to_be_visible()
+    expect(page.get_by_text("CSV · Windows-1252 · séparateur point-virgule")).to_be_visible(
+        timeout=30_000
+    )
     expect(page.get_by_label("SIREN", exact=True)).to_have_value("siren")
     page.screenshot(path=artifacts_dir / "import-columns.png", full_page=True)
     page.get_by_role("button", name="Vérifier l'import").click()
@@ -117,7 +120,7 @@ def test_a_large_files_dry_run_shows_its_progress_then_the_review(
     page.goto(f"{live_server.url}/f/{firm_a.firm.slug}/clients/import/")
     page.get_by_label("Fichier des clients").set_input_files(path)
     page.get_by_role("button", name="Lire le fichier").click()
-    page.get_by_role("button", name="Vérifier l'import").click()
+    page.get_by_role("button", name="Vérifier l'import").click(timeout=30_000)
 
     expect(page.get_by_role("heading", name="Vérification du fichier")).to_be_visible()
     expect(page.get_by_text("2500 lignes de clients")).to_be_visible()
@@ -143,7 +146,7 @@ def test_a_dry_run_whose_file_was_lost_says_so(
         portfolio(tmp_path, "portefeuille.csv", "732829320")
     )
     page.get_by_role("button", name="Lire le fichier").click()
-    expect(page.get_by_role("heading", name="Colonnes du fichier")).to_be_visible()
+    expect(page.get_by_role("heading", name="Colonnes du fichier")).to_be_visible(timeout=30_000)
     with firm_scope(firm_a.firm):
         upload = ClientImport.objects.for_firm(firm_a.firm).get()
     upload.file.storage.delete(upload.file.name)  # lost by the storage since the upload

@@ -309,3 +309,143 @@ def test_an_external_entity_in_shared_strings_is_refused(parser_must_not_run):
     )
     content = rezipped(content, {"[Content_Types].xml": evil})
     assert "déclarations XML interdites" in refused(content, "clients.xlsx")
+
+
+# --- Declared dimensions: every loop bounded ---------------------------------------------------
+
+
+def far_row_xlsx(row: int, *, cell: str | None = None) -> bytes:
+    """A small valid workbook whose sheet declares, after two real rows, a row numbered ``row``
+    (the shape of a 4.9 KB file that once held an upload request for two minutes)."""
+    content = xlsx_bytes([["Raison sociale", "SIREN"], ["Café", "552100554"]])
+    sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
+    far = f'<row r="{row}"><c r="{cell or f"A{row}"}" t="inlineStr"><is><t>x</t></is></c></row>'
+    sheet = sheet.replace(b"</sheetData>", far.encode() + b"</sheetData>")
+    return rezipped(content, {"xl/worksheets/sheet1.xml": sheet})
+
+
+def with_sheet_data(rows_xml: str) -> bytes:
+    """A workbook whose sheet's rows are exactly ``rows_xml``."""
+    content = xlsx_bytes([["Raison sociale", "SIREN"]])
+    sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
+    head, _, rest = sheet.partition("<sheetData>")
+    _, _, tail = rest.partition("</sheetData>")
+    return rezipped(
+        content, {"xl/worksheets/sheet1.xml": f"{head}<sheetData>{rows_xml}</sheetData>{tail}"}
+    )
+
+
+def inline(reference: str, text: str) -> str:
+    return f'<c r="{reference}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+@pytest.fixture
+def rows_read(monkeypatch) -> list[int]:
+    """Counts the rows openpyxl hands to the reader (gap-filling blank rows included)."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    count = [0]
+    original = ReadOnlyWorksheet._cells_by_row
+
+    def counted(self, *args, **kwargs):
+        for row in original(self, *args, **kwargs):
+            count[0] += 1
+            yield row
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "_cells_by_row", counted)
+    return count
+
+
+def test_a_row_numbered_past_excels_limit_is_refused_before_any_row_is_read(rows_read):
+    content = far_row_xlsx(20_000_000)
+    assert len(content) < 6_000
+    assert refused(content, "clients.xlsx") == (
+        "Ce classeur est mal formé (ligne 20\u202f000\u202f000 au-delà des limites d'Excel) : "
+        "enregistrez-le de nouveau depuis votre tableur (format .xlsx) ou au format CSV."
+    )
+    assert rows_read == [0]
+
+
+def test_a_row_past_the_imports_limit_is_refused_blank_rows_counting(rows_read):
+    content = far_row_xlsx(reading.MAX_LINES + 1)
+    assert refused(content, "clients.xlsx") == (
+        "Le fichier dépasse 20\u202f010 lignes, lignes vides comprises (la feuille déclare une "
+        "ligne 20\u202f011) : découpez-le en plusieurs fichiers ou supprimez les lignes vides "
+        "sous les clients."
+    )
+    assert rows_read == [0]
+
+
+def test_blank_rows_up_to_the_limit_are_read_and_no_more(rows_read):
+    table = read_table(far_row_xlsx(reading.MAX_LINES), "clients.xlsx")
+    assert [row.line for row in table.rows] == [2, reading.MAX_LINES]
+    assert rows_read[0] <= reading.MAX_LINES
+
+
+def test_a_huge_declared_dimension_is_not_trusted(rows_read):
+    content = xlsx_bytes([["Raison sociale", "SIREN"], ["Café", "552100554"]])
+    sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
+    assert b'<dimension ref="A1:B2"/>' in sheet
+    sheet = sheet.replace(b'<dimension ref="A1:B2"/>', b'<dimension ref="A1:XFD1048576"/>')
+    table = read_table(rezipped(content, {"xl/worksheets/sheet1.xml": sheet}), "clients.xlsx")
+    assert table.rows[0].cells == ("Café", "552100554")
+    assert rows_read == [2]
+
+
+@pytest.mark.parametrize(
+    ("rows_xml", "reason"),
+    [
+        (f'<row r="1">{inline("XFE1", "x")}</row>', "cellule invalide à la ligne 1"),
+        (
+            f'<row r="1">{inline("B1", "x")}{inline("A1", "y")}</row>',
+            "cellule invalide à la ligne 1",
+        ),
+        (f'<row r="1">{inline("ZZZZ1", "x")}</row>', "cellule invalide à la ligne 1"),
+        (f'<row r="3">{inline("A3", "x")}</row><row r="2"/>', "ligne 2 après la ligne 3"),
+        (f'<row r="2"/><row r="2">{inline("A2", "x")}</row>', "ligne 2 après la ligne 2"),
+        ('<row r="1048577"/>', "ligne 1\u202f048\u202f577 au-delà des limites d'Excel"),
+        ('<row r="abc"/>', "numéro de ligne « abc »"),
+        ('<row r="1e400"/>', "numéro de ligne « 1e400 »"),
+        ('<row r="0"/>', "numéro de ligne « 0 »"),
+    ],
+)
+def test_rows_and_cells_must_be_in_order_and_within_excels_limits(rows_read, rows_xml, reason):
+    assert refused(with_sheet_data(rows_xml), "clients.xlsx") == (
+        reading.MALFORMED_SHEET.format(reason=reason)
+    )
+    assert rows_read == [0]
+
+
+def test_rows_and_cells_without_numbers_follow_the_previous_ones(rows_read):
+    content = with_sheet_data(
+        "<row>"
+        '<c t="inlineStr"><is><t>Raison sociale</t></is></c>'
+        '<c t="inlineStr"><is><t>SIREN</t></is></c></row>'
+        f'<row r="3">{inline("A3", "Café")}<c t="inlineStr"><is><t>552100554</t></is></c></row>'
+    )
+    table = read_table(content, "clients.xlsx")
+    assert [(row.line, row.cells) for row in table.rows] == [(3, ("Café", "552100554"))]
+
+
+def test_a_sheet_declaring_too_many_cells_is_refused(monkeypatch):
+    monkeypatch.setattr(reading, "MAX_SHEET_CELLS", 5)
+    cells = "".join(f'<c r="{letter}1"/>' for letter in "ABCDEF")
+    assert refused(with_sheet_data(f'<row r="1">{cells}</row>'), "clients.xlsx") == (
+        "Ce classeur déclare plus de 5 cellules : enregistrez-le au format CSV ou découpez-le."
+    )
+
+
+def test_blank_csv_lines_count_toward_the_limit(monkeypatch):
+    monkeypatch.setattr(reading, "MAX_LINES", 5)
+    content = b"Raison sociale;SIREN\nCafe;552100554\n" + b"\n" * 10 + b"Garage;732829320\n"
+    assert refused(content, "clients.csv") == (
+        "Le fichier dépasse 5 lignes, lignes vides comprises (ligne 6) : découpez-le en "
+        "plusieurs fichiers ou supprimez les lignes vides sous les clients."
+    )
+
+
+def test_the_quick_checks_look_only_at_the_size_name_and_first_bytes(parser_must_not_run):
+    assert reading.check_file(far_row_xlsx(20_000_000), "clients.xlsx") == "xlsx"
+    assert reading.check_file(b"Raison sociale;SIREN\n", "clients.csv") == "csv"
+    with pytest.raises(ImportFileError, match="c'est une image PNG"):
+        reading.check_file(PNG, "clients.csv")

@@ -1,8 +1,8 @@
-"""The import wizard in the web app: upload, columns, dry run (a background job with its progress
-page), confirmation, result.
+"""The import wizard in the web app: upload (the file is read by a background job with its
+progress page), columns, dry run (another job), confirmation, result.
 
-Without the worker fixture, the tests run a dry run job here, as the worker would, with
-:func:`jobs.services.execute_job`.
+Without the worker fixture, the tests run the reading and dry run jobs here, as the worker would,
+with :func:`jobs.services.execute_job`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from clients.importing import planning
+from clients.importing import planning, reading
 from clients.importing.reading import MAX_FILE_BYTES
 from clients.models import Client, ClientImport, HistoryEntry
 from firms.tenancy import firm_scope
@@ -24,6 +24,7 @@ from tests import factories
 from tests.clients.test_import_reading import (
     BILLION_LAUGHS,
     PNG,
+    far_row_xlsx,
     rezipped,
     xlsx_bytes,
     zip_bomb,
@@ -50,6 +51,25 @@ def base(firm) -> str:
 
 def upload(client, firm, name: str, content: bytes):
     return client.post(base(firm), {"file": SimpleUploadedFile(name, content)})
+
+
+def read_upload(firm) -> Job:
+    """Run the reading job of the firm's last upload as the worker would."""
+    with firm_scope(firm):
+        job_id = ClientImport.objects.for_firm(firm).latest("created_at", "id").read_job_id
+    execute_job(firm_id=firm.pk, job_id=job_id)
+    return the_job(firm, job_id)
+
+
+def uploaded(client, firm, name: str, content: bytes) -> str:
+    """Upload a file, have it read, and return the address of its columns step."""
+    response = upload(client, firm, name, content)
+    assert response.status_code == 302, response.content
+    job = read_upload(firm)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    columns = client.get(response["Location"])["Location"]
+    assert columns.endswith("/colonnes/")
+    return columns
 
 
 def state(firm) -> tuple[int, int, int]:
@@ -97,10 +117,17 @@ def checked(request, client, firm_a):
     content = CSV.format(email=firm_a.collaborator.user.email).encode("cp1252")
     response = upload(client, firm_a.firm, "portefeuille.csv", content)
     upload_id = the_import(firm_a.firm).pk
+    assert response["Location"] == f"{base(firm_a.firm)}{upload_id}/lecture/"
+    in_worker = "celery_worker" in request.fixturenames
+    if in_worker:
+        wait_until(lambda: the_import(firm_a.firm).status == ClientImport.Status.UPLOADED)
+    else:
+        read_upload(firm_a.firm)
+    response = client.get(response["Location"])
     assert response["Location"] == f"{base(firm_a.firm)}{upload_id}/colonnes/"
     response = client.post(response["Location"], MAPPING)
     assert response["Location"] == f"{base(firm_a.firm)}{upload_id}/verification/en-cours/"
-    if "celery_worker" in request.fixturenames:
+    if in_worker:
         wait_until(lambda: the_import(firm_a.firm).status == ClientImport.Status.CHECKED)
     else:
         run_dry_run(firm_a.firm)
@@ -112,8 +139,7 @@ def checked(request, client, firm_a):
 def test_the_upload_guesses_the_columns(client, firm_a):
     client.force_login(firm_a.supervisor.user)
     content = CSV.format(email="").encode("cp1252")
-    response = upload(client, firm_a.firm, "portefeuille.csv", content)
-    page = client.get(response["Location"])
+    page = client.get(uploaded(client, firm_a.firm, "portefeuille.csv", content))
     form = page.context["form"]
     assert {name: form[name].value() for name in MAPPING} == MAPPING
     shown = text(page)
@@ -139,12 +165,12 @@ def test_the_dry_run_lists_every_row_and_writes_nothing(client, firm_a, checked)
 def test_an_update_shows_what_will_change(client, firm_a):
     factories.make_client(firm_a.firm, company_name="Café Noir", siren="552100554", city="Paris")
     client.force_login(firm_a.admin.user)
-    response = upload(
+    columns = uploaded(
         client, firm_a.firm, "a.csv", b"Raison sociale,SIREN,Ville\nCafe,552100554,Lyon"
     )
-    client.post(response["Location"], {"column_0": "company_name", "column_1": "siren"})
+    client.post(columns, {"column_0": "company_name", "column_1": "siren"})
     first_job = the_import(firm_a.firm).dry_run_job_id
-    client.post(response["Location"], {**MAPPING, "column_2": "city"})  # columns changed
+    client.post(columns, {**MAPPING, "column_2": "city"})  # columns changed
     run_dry_run(firm_a.firm)
     review = client.get(f"{base(firm_a.firm)}{the_import(firm_a.firm).pk}/verification/")
     shown = text(review)
@@ -212,8 +238,8 @@ def test_confirming_twice_starts_one_job(client, firm_a, checked):
 
 def test_a_file_with_nothing_to_import_cannot_be_confirmed(client, firm_a):
     client.force_login(firm_a.supervisor.user)
-    response = upload(client, firm_a.firm, "a.csv", b"Raison sociale;SIREN\nFaux;732829321\n")
-    client.post(response["Location"], {"column_0": "company_name", "column_1": "siren"})
+    columns = uploaded(client, firm_a.firm, "a.csv", b"Raison sociale;SIREN\nFaux;732829321\n")
+    client.post(columns, {"column_0": "company_name", "column_1": "siren"})
     run_dry_run(firm_a.firm)
     confirm = client.post(
         f"{base(firm_a.firm)}{the_import(firm_a.firm).pk}/confirmer/", follow=True
@@ -248,11 +274,6 @@ def test_the_result_page_polls_while_the_job_runs(client, firm_a, checked):
             "Ce fichier porte l'extension .xlsx mais ce n'est pas un classeur Excel lisible.",
         ),
         (
-            "entete.csv",
-            b"Raison sociale;SIREN\n",
-            "Le fichier ne contient que la ligne d'en-tête : aucun client à importer.",
-        ),
-        (
             "gros.csv",
             b"a" * (MAX_FILE_BYTES + 1),
             "Le fichier dépasse la taille maximale de 10 Mo (10,0 Mo)",
@@ -271,26 +292,105 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_nothing_kept(
     assert state(firm_a.firm) == (0, 0, 0)
 
 
-def test_an_xlsx_zip_bomb_or_entity_attack_is_refused(client, firm_a):
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        (
+            "entete.csv",
+            lambda: b"Raison sociale;SIREN\n",
+            "Le fichier ne contient que la ligne d'en-tête : aucun client à importer.",
+        ),
+        ("bombe.xlsx", lambda: zip_bomb(110 << 20), "se décompresse en un volume anormal"),
+        (
+            "rires.xlsx",
+            lambda: rezipped(
+                xlsx_bytes([["Raison sociale", "SIREN"]]),
+                {"xl/worksheets/sheet1.xml": BILLION_LAUGHS},
+            ),
+            "déclarations XML interdites (DOCTYPE ou ENTITY)",
+        ),
+        ("loin.xlsx", lambda: far_row_xlsx(20_000_000), "au-delà des limites d'Excel"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_by_its_reading_job(
+    client, firm_a, name, make, message
+):
     client.force_login(firm_a.supervisor.user)
-    bomb = upload(client, firm_a.firm, "bombe.xlsx", zip_bomb(110 << 20))
-    assert "se décompresse en un volume anormal" in text(bomb)
-    laughs = rezipped(
-        xlsx_bytes([["Raison sociale", "SIREN"]]), {"xl/worksheets/sheet1.xml": BILLION_LAUGHS}
+    reading_url = upload(client, firm_a.firm, name, make())["Location"]
+    job = read_upload(firm_a.firm)
+    assert job.status == Job.Status.FAILED
+    assert message in job.error
+    page = client.get(reading_url)
+    shown = text(page)
+    assert "Le fichier n'a pas été lu : rien n'a été importé." in shown
+    assert message in shown and "Déposer un autre fichier" in shown
+    assert 'hx-trigger="every' not in shown  # finished: nothing polls any more
+    assert the_import(firm_a.firm).status == ClientImport.Status.READING
+    assert state(firm_a.firm) == (0, 0, 1)
+
+
+def test_the_upload_request_only_keeps_the_file(client, firm_a, monkeypatch):
+    """The request does constant work whatever the file declares (here a row numbered
+    20,000,000): it never opens the workbook; a job reads it."""
+
+    def must_not_parse(*args, **kwargs):
+        raise AssertionError("the upload request parsed the workbook")
+
+    monkeypatch.setattr(reading.openpyxl, "load_workbook", must_not_parse)
+    monkeypatch.setattr(reading, "check_xlsx_container", must_not_parse)
+    client.force_login(firm_a.supervisor.user)
+    response = upload(client, firm_a.firm, "loin.xlsx", far_row_xlsx(20_000_000))
+    pending = the_import(firm_a.firm)
+    assert response["Location"] == f"{base(firm_a.firm)}{pending.pk}/lecture/"
+    assert (pending.status, pending.headers, pending.row_count) == ("reading", [], 0)
+    job = the_job(firm_a.firm, pending.read_job_id)
+    assert (job.kind, job.status, job.params) == (
+        "read_client_import",
+        Job.Status.PENDING,
+        {"import_id": pending.pk},
     )
-    attack = upload(client, firm_a.firm, "rires.xlsx", laughs)
-    assert "déclarations XML interdites (DOCTYPE ou ENTITY)" in text(attack)
-    assert state(firm_a.firm) == (0, 0, 0)
+    page = text(client.get(response["Location"]))
+    assert "Lecture du fichier" in page and "Lecture d'un fichier de clients" in page
+    assert f'hx-get="{base(firm_a.firm)}{pending.pk}/lecture/"' in page
+    # The later steps wait for the reading.
+    for step in ("colonnes/", "verification/", "verification/en-cours/", ""):
+        assert client.get(f"{base(firm_a.firm)}{pending.pk}/{step}", follow=True).redirect_chain[
+            -1
+        ] == (response["Location"], 302), step
+    assert (
+        client.post(f"{base(firm_a.firm)}{pending.pk}/colonnes/", MAPPING)["Location"]
+        == (response["Location"])
+    )
+
+
+def test_the_reading_page_moves_on_to_the_columns_when_done(client, firm_a):
+    client.force_login(firm_a.supervisor.user)
+    reading_url = upload(client, firm_a.firm, "a.csv", b"Raison sociale;SIREN\nCafe;552100554\n")[
+        "Location"
+    ]
+    job = read_upload(firm_a.firm)
+    assert job.summary == {"rows": 1, "columns": 2}
+    done = the_import(firm_a.firm)
+    assert (done.status, done.headers, done.row_count) == (
+        "uploaded",
+        ["Raison sociale", "SIREN"],
+        1,
+    )
+    assert done.mapping == {"0": "company_name", "1": "siren"}
+    columns = f"{base(firm_a.firm)}{done.pk}/colonnes/"
+    poll = client.get(reading_url, HTTP_HX_REQUEST="true")
+    assert (poll.status_code, poll["HX-Redirect"]) == (200, columns)
+    assert client.get(reading_url)["Location"] == columns
 
 
 def test_the_columns_step_requires_the_mandatory_ones_once_each(client, firm_a):
     client.force_login(firm_a.supervisor.user)
-    response = upload(client, firm_a.firm, "a.csv", b"Raison sociale;Ville\nCafe;Lyon\n")
-    page = client.get(response["Location"])
+    columns = uploaded(client, firm_a.firm, "a.csv", b"Raison sociale;Ville\nCafe;Lyon\n")
+    page = client.get(columns)
     assert page.context["form"]["column_1"].value() == "city"
-    missing = client.post(response["Location"], {"column_0": "company_name", "column_1": "city"})
+    missing = client.post(columns, {"column_0": "company_name", "column_1": "city"})
     assert "Colonne obligatoire manquante : SIREN." in text(missing)
-    twice = client.post(response["Location"], {"column_0": "siren", "column_1": "siren"})
+    twice = client.post(columns, {"column_0": "siren", "column_1": "siren"})
     shown = text(twice)
     assert "Le champ « SIREN » est choisi pour plusieurs colonnes" in shown
     assert "Colonne obligatoire manquante : Raison sociale." in shown
@@ -301,8 +401,8 @@ def test_the_columns_step_requires_the_mandatory_ones_once_each(client, firm_a):
 def test_an_xlsx_goes_through_the_wizard(client, firm_a):
     client.force_login(firm_a.admin.user)
     content = xlsx_bytes([["Dénomination", "N° SIREN", "Ville"], ["Café Noir", 552100554, "Lyon"]])
-    response = upload(client, firm_a.firm, "export.xlsx", content)
-    client.post(response["Location"], {"column_0": "company_name", "column_1": "siren"})
+    columns = uploaded(client, firm_a.firm, "export.xlsx", content)
+    client.post(columns, {"column_0": "company_name", "column_1": "siren"})
     run_dry_run(firm_a.firm)
     review = client.get(f"{base(firm_a.firm)}{the_import(firm_a.firm).pk}/verification/")
     assert review.context["counts"]["create"] == 1
@@ -321,7 +421,7 @@ def test_collaborators_cannot_import_nor_see_the_button(client, firm_a):
 
 def test_another_firms_import_is_a_404(client, firm_a, firm_b, checked):
     client.force_login(firm_b.admin.user)
-    for page in ("", "colonnes/", "verification/en-cours/", "verification/"):
+    for page in ("", "lecture/", "colonnes/", "verification/en-cours/", "verification/"):
         url = f"/f/{firm_b.firm.slug}/clients/import/{checked.pk}/{page}"
         assert client.get(url).status_code == 404, page
         assert client.get(url, HTTP_HX_REQUEST="true").status_code == 404, page
@@ -335,8 +435,7 @@ def mapped(client, firm_a):
     """A supervisor's upload whose columns were just chosen: its dry run job is waiting."""
     client.force_login(firm_a.supervisor.user)
     content = CSV.format(email=firm_a.collaborator.user.email).encode("cp1252")
-    response = upload(client, firm_a.firm, "portefeuille.csv", content)
-    client.post(response["Location"], MAPPING)
+    client.post(uploaded(client, firm_a.firm, "portefeuille.csv", content), MAPPING)
     return the_import(firm_a.firm)
 
 
@@ -344,7 +443,7 @@ def test_choosing_the_columns_starts_the_dry_run_in_the_background(client, firm_
     assert mapped.status == ClientImport.Status.CHECKING
     assert mapped.mapping == {str(index): name for index, name in enumerate(MAPPING.values())}
     with firm_scope(firm_a.firm):
-        job = Job.objects.for_firm(firm_a.firm).get()
+        job = Job.objects.for_firm(firm_a.firm).get(kind="plan_client_import")
     assert job.pk == mapped.dry_run_job_id
     assert (job.kind, job.status) == ("plan_client_import", Job.Status.PENDING)
     assert (job.params, job.requested_by) == ({"import_id": mapped.pk}, firm_a.supervisor.user)

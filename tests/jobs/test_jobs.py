@@ -90,7 +90,8 @@ def test_a_duplicate_delivery_of_a_finished_job_does_nothing(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_job_whose_worker_died_is_redone_on_redelivery(firm_a):
+def test_a_redelivered_message_of_a_running_job_does_nothing(firm_a):
+    """A running job belongs to its run; if that run died, the sweeper decides what follows."""
     factories.make_client(firm_a.firm)
     with firm_scope(firm_a.firm):
         # As left by a worker killed mid-way: claimed, half done.
@@ -106,25 +107,8 @@ def test_a_job_whose_worker_died_is_redone_on_redelivery(firm_a):
     execute_job(firm_id=firm_a.firm.pk, job_id=job.pk)
     with firm_scope(firm_a.firm):
         job.refresh_from_db()
-    assert (job.status, job.attempts, job.progress) == (Job.Status.SUCCEEDED, 2, 1)
-    assert job.result_file
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_job_is_abandoned_after_too_many_attempts(firm_a):
-    with firm_scope(firm_a.firm):
-        job = Job.objects.create(
-            firm=firm_a.firm,
-            kind="clients_csv_export",
-            requested_by=firm_a.admin.user,
-            status=Job.Status.RUNNING,
-            attempts=3,
-        )
-    execute_job(firm_id=firm_a.firm.pk, job_id=job.pk)
-    with firm_scope(firm_a.firm):
-        job.refresh_from_db()
-    assert job.status == Job.Status.FAILED
-    assert "Abandonné" in job.error
+    assert (job.status, job.attempts, job.progress) == (Job.Status.RUNNING, 1, 0)
+    assert not job.result_file
 
 
 def test_start_job_enqueues_only_after_commit(firm_a, django_capture_on_commit_callbacks):
