@@ -15,6 +15,8 @@ class MandatesConfig(AppConfig):
             jobs.BATCH_JOB_KIND,
             "Génération de mandats et export JeSignExpert",
             jobs.generate_mandates_job,
+            # A rerun skips the clients that got their mandate and renders the drafts left.
+            idempotent=True,
         )
         register_bulk_action(bulk.GENERATE)
         register_history_kind(HistoryKind("mandates", "Mandats", ("mandate",)))

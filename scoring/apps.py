@@ -14,7 +14,10 @@ class ScoringConfig(AppConfig):
         from scoring import jobs, services
 
         register_job_kind(
-            "rescore_portfolio", "Recalcul des scores du portefeuille", jobs.rescore_portfolio_job
+            "rescore_portfolio",
+            "Recalcul des scores du portefeuille",
+            jobs.rescore_portfolio_job,
+            idempotent=True,  # scoring again gives the same scores
         )
         # A score reads the client, its obligations, its equipment and its mandates: whatever
         # changes them, the score follows in the same transaction.
