@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from clients.bulk import bulk_actions_for, perform_bulk_action
@@ -56,19 +57,19 @@ def dashboard(request: HttpRequest, firm_slug: str) -> HttpResponse:
 
 # Sortable columns of the dashboard table, in order; None: not sortable.
 DASHBOARD_COLUMNS = (
-    ("name", "Client"),
-    ("urgency", "Urgence"),
-    ("compliance", "Conformité"),
-    ("collaborator", "Collaborateur"),
-    ("size", "Catégorie"),
-    ("receive", "Réception"),
-    ("issue", "Émission"),
-    ("e_reporting", "E‑reporting"),  # non-breaking hyphen
-    ("reception", "PA réception"),
-    ("issuing", "PA émission"),
-    ("software", "Logiciels"),
-    (None, "Mandat"),
-    ("reviewed", "Dernière revue"),
+    ("name", _("Client")),
+    ("urgency", _("Urgence")),
+    ("compliance", _("Conformité")),
+    ("collaborator", _("Collaborateur")),
+    ("size", _("Catégorie")),
+    ("receive", _("Réception")),
+    ("issue", _("Émission")),
+    ("e_reporting", _("E‑reporting")),  # non-breaking hyphen
+    ("reception", _("PA réception")),
+    ("issuing", _("PA émission")),
+    ("software", _("Logiciels")),
+    (None, _("Mandat")),
+    ("reviewed", _("Dernière revue")),
 )
 
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ScoringConfig(AppConfig):
     name = "scoring"
-    verbose_name = "Score d'urgence"
+    verbose_name = _("Score d'urgence")
 
     def ready(self) -> None:
         from cartography.signals import equipment_changed
@@ -13,7 +14,9 @@ class ScoringConfig(AppConfig):
         from scoring import jobs, services
 
         register_job_kind(
-            "rescore_portfolio", "Recalcul des scores du portefeuille", jobs.rescore_portfolio_job
+            "rescore_portfolio",
+            _("Recalcul des scores du portefeuille"),
+            jobs.rescore_portfolio_job,
         )
         # A score reads the client, its obligations and its equipment: whatever changes them,
         # the score follows in the same transaction.

@@ -10,20 +10,22 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from scoring.engine import CRITERIA_BY_CODE, CriterionSpec
 
 WORDS = {
-    "points": "Points",
-    "points_each": "Points par logiciel",
-    "cap": "Plafond (vide : aucun)",
-    "within_months": "Échéance proche : dans les N mois",
-    "more_than": "Plus de",
-    "at_least": "Au moins",
-    "unanswered": "Non renseigné",
-    "medium_from": "Urgence moyenne à partir de (points)",
-    "high_from": "Urgence élevée à partir de (points)",
+    "points": _("Points"),
+    "points_each": _("Points par logiciel"),
+    "cap": _("Plafond (vide : aucun)"),
+    "within_months": _("Échéance proche : dans les N mois"),
+    "more_than": _("Plus de"),
+    "at_least": _("Au moins"),
+    "unanswered": _("Non renseigné"),
+    "medium_from": _("Urgence moyenne à partir de (points)"),
+    "high_from": _("Urgence élevée à partir de (points)"),
 }
-DEADLINES = {"due_soon": "émission proche", "due_later": "émission plus lointaine"}
+DEADLINES = {"due_soon": _("émission proche"), "due_later": _("émission plus lointaine")}
 
 
 @dataclass(frozen=True)
@@ -108,20 +110,22 @@ class CellError(ValueError):
 def grid_from_cells(base: dict, posted) -> dict:
     """The grid JSON with every cell replaced by its posted value (French numbers, empty caps)."""
     grid = copy.deepcopy(base)
-    for path, _ in list(_leaves(grid)):
+    for path, _value in list(_leaves(grid)):
         raw = posted.get(path)
         if raw is None:
             continue
         text = str(raw).strip().replace(" ", "").replace("\u202f", "")
         if text == "":
             if not path.endswith(".cap"):
-                raise CellError(path, "Indiquez un nombre.")
+                raise CellError(path, _("Indiquez un nombre."))
             new_value = None
         else:
             try:
                 new_value = int(text)
             except ValueError as error:
-                raise CellError(path, f"« {raw} » n'est pas un nombre entier.") from error
+                raise CellError(
+                    path, _("« %(value)s » n'est pas un nombre entier.") % {"value": raw}
+                ) from error
         _set(grid, path, new_value)
     return grid
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from clients.models import Client
 from firms.access import require_admin
@@ -15,7 +16,7 @@ from scoring.models import ClientScore, ScoringGrid
 def _editor_context(
     request: HttpRequest, grid_data: dict, error: str = "", error_path: str = ""
 ) -> dict:
-    version, _ = services.current_grid(request.firm)
+    version, _grid = services.current_grid(request.firm)
     stored = ScoringGrid.objects.for_firm(request.firm).select_related("created_by").first()
     current = {
         level: ClientScore.objects.for_firm(request.firm).filter(level=level).count()
@@ -37,7 +38,7 @@ def _editor_context(
 def grid_editor(request: HttpRequest, firm_slug: str) -> HttpResponse:
     """The firm's scoring grid: every criterion and answer with its points, the thresholds, a
     preview of the portfolio's spread before saving, and saving as a new version."""
-    _, grid = services.current_grid(request.firm)
+    _version, grid = services.current_grid(request.firm)
     base = grid_to_dict(grid)
     if request.method != "POST":
         return render(request, "scoring/grid_editor.html", _editor_context(request, base))
@@ -53,7 +54,8 @@ def grid_editor(request: HttpRequest, firm_slug: str) -> HttpResponse:
         )
         messages.success(
             request,
-            f"Grille enregistrée (version {saved.version}) : le portefeuille est recalculé.",
+            _("Grille enregistrée (version %(version)s) : le portefeuille est recalculé.")
+            % {"version": saved.version},
         )
         return redirect("job_detail", firm_slug=firm_slug, job_id=job.pk)
     ids = (

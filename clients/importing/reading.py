@@ -21,6 +21,7 @@ from pathlib import PurePath
 from typing import IO
 
 import openpyxl
+from django.utils.translation import gettext_lazy as _
 
 from clients.importing.mapping import header_index
 
@@ -38,12 +39,15 @@ DELIMITERS = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "ba
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
 # What a file really is when its first bytes say so.
 SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "une image PNG"),
-    (b"\xff\xd8\xff", "une image JPEG"),
-    (b"GIF8", "une image GIF"),
-    (b"%PDF-", "un document PDF"),
-    (b"PK\x03\x04", "une archive ZIP (peut-être un classeur .xlsx)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "un ancien document Office (.xls) ou un fichier chiffré"),
+    (b"\x89PNG\r\n\x1a\n", _("une image PNG")),
+    (b"\xff\xd8\xff", _("une image JPEG")),
+    (b"GIF8", _("une image GIF")),
+    (b"%PDF-", _("un document PDF")),
+    (b"PK\x03\x04", _("une archive ZIP (peut-être un classeur .xlsx)")),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        _("un ancien document Office (.xls) ou un fichier chiffré"),
+    ),
 )
 XML_DECLARATIONS = tuple(
     marker.encode(encoding)
@@ -51,11 +55,11 @@ XML_DECLARATIONS = tuple(
     for encoding in ("ascii", "utf-16-le", "utf-16-be")
 )
 
-NOT_A_WORKBOOK = (
+NOT_A_WORKBOOK = _(
     "Ce fichier porte l'extension .xlsx mais ce n'est pas un classeur Excel lisible. "
     "Enregistrez-le de nouveau depuis votre tableur (format .xlsx) ou au format CSV."
 )
-EXPANDS_TOO_MUCH = (
+EXPANDS_TOO_MUCH = _(
     "Ce classeur se décompresse en un volume anormal (plus de {limit} Mo ou une compression "
     "suspecte) : il n'a pas été ouvert. Enregistrez-le au format CSV ou découpez-le."
 )
@@ -108,7 +112,7 @@ def read_table(content: bytes, filename: str) -> Table:
     rows = records[start + 1 :]
     if not rows:
         raise ImportFileError(
-            "Le fichier ne contient que la ligne d'en-tête : aucun client à importer."
+            _("Le fichier ne contient que la ligne d'en-tête : aucun client à importer.")
         )
     return Table(headers=headers, rows=rows, description=description)
 
@@ -117,15 +121,18 @@ def check_size(size: int) -> None:
     """Refuse a file over the limit, before it is read into memory when possible."""
     if size > MAX_FILE_BYTES:
         raise ImportFileError(
-            f"Le fichier dépasse la taille maximale de {MAX_FILE_BYTES // 1024 // 1024} Mo "
-            f"({megabytes(size)} Mo) : découpez-le en plusieurs fichiers."
+            _(
+                "Le fichier dépasse la taille maximale de %(limit)s Mo (%(size)s Mo) : "
+                "découpez-le en plusieurs fichiers."
+            )
+            % {"limit": MAX_FILE_BYTES // 1024 // 1024, "size": megabytes(size)}
         )
 
 
 def read_records(content: bytes, filename: str) -> tuple[list[Record], str]:
     check_size(len(content))
     if not content:
-        raise ImportFileError("Le fichier est vide.")
+        raise ImportFileError(_("Le fichier est vide."))
     extension = PurePath(filename).suffix.lower()
     if extension == ".xlsx":
         records, description = _read_xlsx(content)
@@ -133,13 +140,15 @@ def read_records(content: bytes, filename: str) -> tuple[list[Record], str]:
         records, description = _read_csv(content, extension)
     elif extension == ".xls":
         raise ImportFileError(
-            "Les classeurs .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez le "
-            "fichier au format .xlsx ou CSV."
+            _(
+                "Les classeurs .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez le "
+                "fichier au format .xlsx ou CSV."
+            )
         )
     else:
-        raise ImportFileError("Format non pris en charge : importez un fichier .csv ou .xlsx.")
+        raise ImportFileError(_("Format non pris en charge : importez un fichier .csv ou .xlsx."))
     if not records:
-        raise ImportFileError("Le fichier est vide : il ne contient aucune ligne remplie.")
+        raise ImportFileError(_("Le fichier est vide : il ne contient aucune ligne remplie."))
     return records, description
 
 
@@ -149,13 +158,16 @@ def _kept(records: list[Record], line: int, cells: list[str]) -> None:
         return
     if len(cells) > MAX_COLUMNS and any(cells[MAX_COLUMNS:]):
         raise ImportFileError(
-            f"La ligne {line} compte plus de {MAX_COLUMNS} colonnes : "
-            "ne gardez que les colonnes utiles."
+            _(
+                "La ligne %(line)s compte plus de %(limit)s colonnes : "
+                "ne gardez que les colonnes utiles."
+            )
+            % {"line": line, "limit": MAX_COLUMNS}
         )
     if len(records) > MAX_ROWS:  # the header plus MAX_ROWS rows are allowed
         raise ImportFileError(
-            f"Le fichier compte plus de {thousands(MAX_ROWS)} lignes : découpez-le en plusieurs "
-            "fichiers."
+            _("Le fichier compte plus de %(limit)s lignes : découpez-le en plusieurs fichiers.")
+            % {"limit": thousands(MAX_ROWS)}
         )
     while not cells[-1]:  # sheets pad rows to their widest; trailing delimiters do the same
         cells.pop()
@@ -170,21 +182,30 @@ def _read_csv(content: bytes, extension: str) -> tuple[list[Record], str]:
         kind = _signature(content)
         if kind:
             raise ImportFileError(
-                f"Ce fichier porte l'extension {extension} mais c'est {kind} : importez un "
-                "fichier CSV (texte) ou un classeur .xlsx."
+                _(
+                    "Ce fichier porte l'extension %(extension)s mais c'est %(kind)s : importez un "
+                    "fichier CSV (texte) ou un classeur .xlsx."
+                )
+                % {"extension": extension, "kind": kind}
             )
         if b"\x00" in content[:65536]:
             raise ImportFileError(
-                f"Ce fichier porte l'extension {extension} mais ce n'est pas du texte : "
-                "importez un fichier CSV ou un classeur .xlsx."
+                _(
+                    "Ce fichier porte l'extension %(extension)s mais ce n'est pas du texte : "
+                    "importez un fichier CSV ou un classeur .xlsx."
+                )
+                % {"extension": extension}
             )
     text, encoding = decode_text(content)
     if not text.strip():
-        raise ImportFileError("Le fichier est vide.")
+        raise ImportFileError(_("Le fichier est vide."))
     if _looks_binary(text):
         raise ImportFileError(
-            f"Ce fichier porte l'extension {extension} mais ce n'est pas du texte : "
-            "importez un fichier CSV ou un classeur .xlsx."
+            _(
+                "Ce fichier porte l'extension %(extension)s mais ce n'est pas du texte : "
+                "importez un fichier CSV ou un classeur .xlsx."
+            )
+            % {"extension": extension}
         )
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -196,8 +217,11 @@ def _read_csv(content: bytes, extension: str) -> tuple[list[Record], str]:
             line = reader.line_num + 1  # a quoted cell may span several lines
     except csv.Error as error:
         raise ImportFileError(
-            f"Le fichier CSV est mal formé vers la ligne {line} : une cellule est trop longue "
-            "ou un guillemet n'est pas refermé."
+            _(
+                "Le fichier CSV est mal formé vers la ligne %(line)s : une cellule est trop longue "
+                "ou un guillemet n'est pas refermé."
+            )
+            % {"line": line}
         ) from error
     description = f"CSV · {ENCODING_NAMES[encoding]} · séparateur {DELIMITERS[delimiter]}"
     return records, description
@@ -217,8 +241,11 @@ def decode_text(content: bytes) -> tuple[str, str]:
                 return content.decode(codec), encoding
             except UnicodeDecodeError as error:
                 raise ImportFileError(
-                    f"Le fichier annonce l'encodage {ENCODING_NAMES[encoding]} mais contient des "
-                    "caractères invalides : enregistrez-le de nouveau en « CSV UTF-8 »."
+                    _(
+                        "Le fichier annonce l'encodage %(encoding)s mais contient des caractères "
+                        "invalides : enregistrez-le de nouveau en « CSV UTF-8 »."
+                    )
+                    % {"encoding": ENCODING_NAMES[encoding]}
                 ) from error
     try:
         return content.decode("utf-8"), "utf-8"
@@ -271,8 +298,11 @@ def _read_xlsx(content: bytes) -> tuple[list[Record], str]:
         kind = _signature(content)
         if kind:
             raise ImportFileError(
-                f"Ce fichier porte l'extension .xlsx mais c'est {kind} : importez un classeur "
-                "Excel (.xlsx) ou un fichier CSV."
+                _(
+                    "Ce fichier porte l'extension .xlsx mais c'est %(kind)s : importez un classeur "
+                    "Excel (.xlsx) ou un fichier CSV."
+                )
+                % {"kind": kind}
             )
         raise ImportFileError(NOT_A_WORKBOOK)
     check_xlsx_container(content)
@@ -285,7 +315,7 @@ def _read_xlsx(content: bytes) -> tuple[list[Record], str]:
             raise ImportFileError(NOT_A_WORKBOOK) from error
         try:
             if not workbook.worksheets:
-                raise ImportFileError("Ce classeur ne contient aucune feuille de calcul.")
+                raise ImportFileError(_("Ce classeur ne contient aucune feuille de calcul."))
             sheet = workbook.worksheets[0]
             sheet.reset_dimensions()  # the declared dimensions may be wrong: read every row
             records: list[Record] = []
@@ -321,8 +351,10 @@ def check_xlsx_container(content: bytes) -> None:
         for member in members:
             if member.flag_bits & 0x1:
                 raise ImportFileError(
-                    "Ce classeur est protégé par un mot de passe : enregistrez-en une copie "
-                    "sans mot de passe."
+                    _(
+                        "Ce classeur est protégé par un mot de passe : enregistrez-en une copie "
+                        "sans mot de passe."
+                    )
                 )
             if (
                 member.file_size > RATIO_CHECKED_FROM_BYTES
@@ -339,8 +371,10 @@ def check_xlsx_container(content: bytes) -> None:
                 raise ImportFileError(NOT_A_WORKBOOK) from error
             if declares:
                 raise ImportFileError(
-                    "Ce classeur contient des déclarations XML interdites (DOCTYPE ou ENTITY), "
-                    "signe d'un fichier piégé : il n'a pas été ouvert."
+                    _(
+                        "Ce classeur contient des déclarations XML interdites (DOCTYPE ou ENTITY), "
+                        "signe d'un fichier piégé : il n'a pas été ouvert."
+                    )
                 )
 
 
