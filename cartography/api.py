@@ -9,6 +9,7 @@ import datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -172,7 +173,7 @@ class ClientCartographyViewSet(viewsets.ViewSet):
             .first()
         )
         if platform is None:
-            raise ValidationError({"platforms": {role: "Plateforme inconnue du catalogue."}})
+            raise ValidationError({"platforms": {role: _("Plateforme inconnue du catalogue.")}})
         services.set_client_platform(
             firm=firm,
             client=client,
@@ -191,7 +192,7 @@ class ClientCartographyViewSet(viewsets.ViewSet):
         for index, item in enumerate(items):
             product_id = item.get("product")
             if product_id is not None and product_id not in products:
-                raise ValidationError({"software": {index: "Logiciel inconnu du catalogue."}})
+                raise ValidationError({"software": {index: _("Logiciel inconnu du catalogue.")}})
             values = {**item, "product": products.get(product_id)}
             try:
                 if item.get("id") is None:
@@ -202,7 +203,7 @@ class ClientCartographyViewSet(viewsets.ViewSet):
                         firm=firm, item=current[item["id"]], data=values, by=user
                     )
                 else:
-                    raise ValidationError({"software": {index: "Logiciel inconnu du client."}})
+                    raise ValidationError({"software": {index: _("Logiciel inconnu du client.")}})
             except DjangoValidationError as error:
                 _raise(error, "software")
         for pk, item in current.items():

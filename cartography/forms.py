@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from cartography.models import (
     DigitalMaturity,
@@ -15,7 +16,7 @@ from cartography.models import (
 from cartography.selectors import find_product_by_label, software_catalogue
 from firms.models import Firm
 
-YES_NO = [("", "—"), ("true", "Oui"), ("false", "Non")]
+YES_NO = [("", "—"), ("true", _("Oui")), ("false", _("Non"))]
 # Dates are typed the French way in a text input: a native date input would show the browser's
 # format (mm/dd/yyyy in an English browser) whatever the page's language. ISO is still read.
 FRENCH_DATE_FORMAT = "%d/%m/%Y"
@@ -32,18 +33,18 @@ class ClientSoftwareForm(forms.Form):
 
     product = forms.IntegerField(required=False, widget=forms.HiddenInput)
     label = forms.CharField(
-        label="Logiciel",
+        label=_("Logiciel"),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"list": "software-catalogue", "autocomplete": "off"}),
     )
-    vendor = forms.CharField(label="Éditeur (hors catalogue)", max_length=120, required=False)
+    vendor = forms.CharField(label=_("Éditeur (hors catalogue)"), max_length=120, required=False)
     category = forms.ChoiceField(
-        label="Catégorie", choices=_with_blank(SoftwareCategory.choices), required=False
+        label=_("Catégorie"), choices=_with_blank(SoftwareCategory.choices), required=False
     )
-    version = forms.CharField(label="Version", max_length=60, required=False)
-    used_for_issuing = forms.BooleanField(label="Émission", required=False)
-    used_for_receiving = forms.BooleanField(label="Réception", required=False)
+    version = forms.CharField(label=_("Version"), max_length=60, required=False)
+    used_for_issuing = forms.BooleanField(label=_("Émission"), required=False)
+    used_for_receiving = forms.BooleanField(label=_("Réception"), required=False)
 
     def __init__(self, *args, firm: Firm, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -59,13 +60,13 @@ class ClientSoftwareForm(forms.Form):
                 .first()
             )
             if product is None:
-                self.add_error("label", "Ce logiciel n'est plus au catalogue.")
+                self.add_error("label", _("Ce logiciel n'est plus au catalogue."))
         elif data.get("label"):
             product = find_product_by_label(self.firm, data["label"])
         if product is None and not (data.get("label") or "").strip():
-            self.add_error("label", "Choisissez un logiciel du catalogue ou saisissez son nom.")
+            self.add_error("label", _("Choisissez un logiciel du catalogue ou saisissez son nom."))
         if product is None and not data.get("category"):
-            self.add_error("category", "Choisissez une catégorie.")
+            self.add_error("category", _("Choisissez une catégorie."))
         data["product"] = product
         data["name"] = "" if product else (data.get("label") or "").strip()
         return data
@@ -79,17 +80,17 @@ class ClientSoftwareForm(forms.Form):
 
 
 class ClientPlatformForm(forms.Form):
-    platform = forms.ModelChoiceField(queryset=None, label="Plateforme agréée", empty_label="—")
-    status = forms.ChoiceField(label="Statut", choices=PlatformStatus.choices)
+    platform = forms.ModelChoiceField(queryset=None, label=_("Plateforme agréée"), empty_label="—")
+    status = forms.ChoiceField(label=_("Statut"), choices=PlatformStatus.choices)
     on = forms.DateField(
-        label="Depuis le",
+        label=_("Depuis le"),
         required=False,
         input_formats=FRENCH_DATE_INPUT_FORMATS,
         widget=forms.DateInput(
-            format=FRENCH_DATE_FORMAT, attrs={"placeholder": "jj/mm/aaaa", "autocomplete": "off"}
+            format=FRENCH_DATE_FORMAT, attrs={"placeholder": _("jj/mm/aaaa"), "autocomplete": "off"}
         ),
-        help_text="Aujourd'hui si vide.",
-        error_messages={"invalid": "Saisissez une date au format jj/mm/aaaa."},
+        help_text=_("Aujourd'hui si vide."),
+        error_messages={"invalid": _("Saisissez une date au format jj/mm/aaaa.")},
     )
 
     def __init__(self, *args, firm: Firm, role: str, current=None, **kwargs) -> None:
@@ -109,36 +110,38 @@ class DigitalProfileForm(forms.Form):
     """The REGULATION §4 questions. Values are parsed by the service (French numbers, percent)."""
 
     invoice_tool = forms.ChoiceField(
-        label="Comment les factures sont-elles produites aujourd'hui ?",
+        label=_("Comment les factures sont-elles produites aujourd'hui ?"),
         choices=_with_blank(InvoiceTool.choices),
         required=False,
     )
     invoices_issued_per_month = forms.CharField(
-        label="Factures émises par mois",
+        label=_("Factures émises par mois"),
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "ex. 120"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": _("ex. 120")}),
     )
     invoices_received_per_month = forms.CharField(
-        label="Factures reçues par mois",
+        label=_("Factures reçues par mois"),
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "ex. 1 250"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": _("ex. 1 250")}),
     )
     paper_share_received = forms.CharField(
-        label="Part des factures reçues sur papier (%)",
+        label=_("Part des factures reçues sur papier (%)"),
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0 à 100"}),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": _("0 à 100")}),
     )
     purchase_entry = forms.ChoiceField(
-        label="Qui saisit les factures d'achat ?",
+        label=_("Qui saisit les factures d'achat ?"),
         choices=_with_blank(PurchaseEntry.choices),
         required=False,
     )
     bank_feed = forms.ChoiceField(
-        label="Flux bancaires automatiques ?", choices=YES_NO, required=False
+        label=_("Flux bancaires automatiques ?"), choices=YES_NO, required=False
     )
-    has_pos = forms.ChoiceField(label="Caisse / point de vente ?", choices=YES_NO, required=False)
+    has_pos = forms.ChoiceField(
+        label=_("Caisse / point de vente ?"), choices=YES_NO, required=False
+    )
     digital_maturity = forms.ChoiceField(
-        label="Maturité numérique (votre appréciation)",
+        label=_("Maturité numérique (votre appréciation)"),
         choices=_with_blank(DigitalMaturity.choices),
         required=False,
     )
@@ -157,24 +160,28 @@ class DigitalProfileForm(forms.Form):
 
 
 class SoftwareProductForm(forms.Form):
-    vendor = forms.CharField(label="Éditeur", max_length=120, required=False)
-    name = forms.CharField(label="Logiciel", max_length=120)
-    category = forms.ChoiceField(label="Catégorie", choices=SoftwareCategory.choices)
+    vendor = forms.CharField(label=_("Éditeur"), max_length=120, required=False)
+    name = forms.CharField(label=_("Logiciel"), max_length=120)
+    category = forms.ChoiceField(label=_("Catégorie"), choices=SoftwareCategory.choices)
     reform_ready = forms.ChoiceField(
-        label="Prêt pour la réforme",
+        label=_("Prêt pour la réforme"),
         choices=ReformReadiness.choices,
         initial=ReformReadiness.UNKNOWN,
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class PlatformForm(forms.Form):
-    name = forms.CharField(label="Nom commercial", max_length=150)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    name = forms.CharField(label=_("Nom commercial"), max_length=150)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class MergeForm(forms.Form):
-    kept = forms.ModelChoiceField(queryset=None, label="Garder", empty_label="—")
+    kept = forms.ModelChoiceField(queryset=None, label=_("Garder"), empty_label="—")
 
     def __init__(self, *args, queryset, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ClientsConfig(AppConfig):
     name = "clients"
-    verbose_name = "Clients"
+    verbose_name = _("Clients")
 
     def ready(self) -> None:
         from datetime import timedelta
@@ -19,28 +20,28 @@ class ClientsConfig(AppConfig):
         # largest size allowed takes well under a minute.
         register_job_kind(
             "clients_csv_export",
-            "Export des clients (CSV)",
+            _("Export des clients (CSV)"),
             jobs.export_clients_csv,
             idempotent=True,
             stalled_after=timedelta(minutes=2),
         )
         register_job_kind(
             READ_JOB_KIND,
-            "Lecture d'un fichier de clients",
+            _("Lecture d'un fichier de clients"),
             import_jobs.read_client_import,
             idempotent=True,
             stalled_after=timedelta(minutes=5),
         )
         register_job_kind(
             DRY_RUN_JOB_KIND,
-            "Vérification d'un import de clients",
+            _("Vérification d'un import de clients"),
             import_jobs.plan_client_import,
             idempotent=True,
             stalled_after=timedelta(minutes=3),
         )
         register_job_kind(
             IMPORT_JOB_KIND,
-            "Import de clients",
+            _("Import de clients"),
             import_jobs.import_clients,
             idempotent=True,
             stalled_after=timedelta(minutes=3),

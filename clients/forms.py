@@ -73,14 +73,16 @@ class ClientForm(forms.ModelForm):
     def clean_siren(self) -> str:
         value = clean_siren(self.cleaned_data["siren"])
         if not value:
-            raise forms.ValidationError("Le SIREN est obligatoire.", code="required")
+            raise forms.ValidationError(_("Le SIREN est obligatoire."), code="required")
         if not self.check_siren_unique:
             return value
         duplicate = Client.objects.for_firm(self.firm).filter(siren=value)
         if self.instance.pk:
             duplicate = duplicate.exclude(pk=self.instance.pk)
         if duplicate.exists():
-            raise forms.ValidationError("Un client du cabinet a déjà ce SIREN.", code="siren_taken")
+            raise forms.ValidationError(
+                _("Un client du cabinet a déjà ce SIREN."), code="siren_taken"
+            )
         return value
 
     def clean_naf_code(self) -> str:
@@ -89,13 +91,13 @@ class ClientForm(forms.ModelForm):
             return ""
         if not NAF_FORMAT.match(value):
             raise forms.ValidationError(
-                "Code NAF au format 2 chiffres, point, 2 chiffres et une lettre (ex. 56.10A).",
+                _("Code NAF au format 2 chiffres, point, 2 chiffres et une lettre (ex. 56.10A)."),
                 code="naf_format",
             )
         value = f"{value[:2]}.{value[-3:]}"
         if not naf_label(value):
             raise forms.ValidationError(
-                "Ce code NAF n'existe pas dans la nomenclature.", code="naf_unknown"
+                _("Ce code NAF n'existe pas dans la nomenclature."), code="naf_unknown"
             )
         return value
 
@@ -112,7 +114,7 @@ class ClientForm(forms.ModelForm):
         value = (self.cleaned_data["fiscal_year_end"] or "").strip()
         if value and not FISCAL_YEAR_END.match(value):
             raise forms.ValidationError(
-                "Date de clôture au format JJ/MM (ex. 31/12).", code="year_end_format"
+                _("Date de clôture au format JJ/MM (ex. 31/12)."), code="year_end_format"
             )
         return value
 
@@ -123,7 +125,8 @@ class ClientForm(forms.ModelForm):
                 validate_email(email)
             except forms.ValidationError as error:
                 raise forms.ValidationError(
-                    f"« {email} » n'est pas une adresse e-mail valide.", code="email"
+                    _("« %(email)s » n'est pas une adresse e-mail valide.") % {"email": email},
+                    code="email",
                 ) from error
         return list(dict.fromkeys(emails))
 
@@ -140,7 +143,7 @@ class ClientForm(forms.ModelForm):
                 self.add_error("siret", error)
         vat = data.get("vat_number")
         if siren_value and vat and not vat.endswith(siren_value):
-            self.add_error("vat_number", "Ce numéro de TVA ne correspond pas au SIREN.")
+            self.add_error("vat_number", _("Ce numéro de TVA ne correspond pas au SIREN."))
         return data
 
 

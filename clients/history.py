@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, HistoryEntry
 from firms.models import User
@@ -34,9 +35,9 @@ class HistoryKind:
 # The subjects are those the services write (HistoryEntry.subject). Apps above add the kinds of
 # their own subjects in their AppConfig.ready() (register_history_kind).
 HISTORY_KINDS: list[HistoryKind] = [
-    HistoryKind("client", "Fiche client", ("client",)),
-    HistoryKind("fiscal", "Questionnaire fiscal", ("answers",)),
-    HistoryKind("cartography", "Cartographie", ("equipment", "profile")),
+    HistoryKind("client", _("Fiche client"), ("client",)),
+    HistoryKind("fiscal", _("Questionnaire fiscal"), ("answers",)),
+    HistoryKind("cartography", _("Cartographie"), ("equipment", "profile")),
 ]
 HISTORY_KINDS_BY_CODE = {kind.code: kind for kind in HISTORY_KINDS}
 

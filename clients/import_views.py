@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -149,10 +150,10 @@ def client_import_confirm(request: HttpRequest, firm_slug: str, import_id: int) 
         return redirect("client_import_review", firm_slug=firm_slug, import_id=upload.pk)
     counts = upload.dry_run["counts"]
     if not counts[CREATE] + counts[UPDATE]:
-        messages.error(request, "Aucune ligne à importer : corrigez le fichier d'abord.")
+        messages.error(request, _("Aucune ligne à importer : corrigez le fichier d'abord."))
         return redirect("client_import_review", firm_slug=firm_slug, import_id=upload.pk)
     if services.start_import(firm=request.firm, upload=upload, by=request.user) is None:
-        messages.info(request, "Cet import est déjà lancé.")
+        messages.info(request, _("Cet import est déjà lancé."))
     return redirect("client_import_result", firm_slug=firm_slug, import_id=upload.pk)
 
 

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from clients import history, services
@@ -28,8 +29,11 @@ PAGE_SIZE = 50
 
 # Tabs of the client sheet that later modules fill in; until then they say so.
 PENDING_TABS = {
-    "reports": ("Rapports", "Les rapports de synthèse PDF du client seront conservés ici."),
-    "invoices": ("Factures", "Les factures d'honoraires adressées au client seront listées ici."),
+    "reports": (_("Rapports"), _("Les rapports de synthèse PDF du client seront conservés ici.")),
+    "invoices": (
+        _("Factures"),
+        _("Les factures d'honoraires adressées au client seront listées ici."),
+    ),
 }
 
 
@@ -71,7 +75,7 @@ def client_create(request: HttpRequest, firm_slug: str) -> HttpResponse:
         form.initial["assigned_to"] = request.user.pk
     if request.method == "POST" and form.is_valid():
         client = services.create_client(firm=request.firm, data=form.cleaned_data, by=request.user)
-        messages.success(request, f"Client « {client.company_name} » créé.")
+        messages.success(request, _("Client « %(name)s » créé.") % {"name": client.company_name})
         return redirect("client_detail", firm_slug=firm_slug, client_id=client.pk)
     return render(request, "clients/client_form.html", {"form": form, "client": None})
 
@@ -111,7 +115,7 @@ def client_edit(request: HttpRequest, firm_slug: str, client_id: int) -> HttpRes
             client = get_client_for_membership(request.membership, client_id)
             form = _form_after_conflict(request, form, client, conflict)
         else:
-            messages.success(request, "Fiche client enregistrée.")
+            messages.success(request, _("Fiche client enregistrée."))
             return redirect("client_detail", firm_slug=firm_slug, client_id=client.pk)
     # A rejected form must not leave the instance half-changed for the page around it.
     client = get_client_for_membership(request.membership, client_id) if form.is_bound else client
@@ -159,7 +163,8 @@ def client_archive(request: HttpRequest, firm_slug: str, client_id: int) -> Http
         services.archive_client(firm=request.firm, client=client, by=request.user)
         messages.success(
             request,
-            f"« {client.company_name} » est archivé. Vous pouvez le restaurer à tout moment.",
+            _("« %(name)s » est archivé. Vous pouvez le restaurer à tout moment.")
+            % {"name": client.company_name},
         )
         return redirect("client_detail", firm_slug=firm_slug, client_id=client.pk)
     return render(
@@ -171,7 +176,9 @@ def client_archive(request: HttpRequest, firm_slug: str, client_id: int) -> Http
 def client_restore(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:
     client = get_client_for_membership(request.membership, client_id)
     services.restore_client(firm=request.firm, client=client, by=request.user)
-    messages.success(request, f"« {client.company_name} » est de nouveau actif.")
+    messages.success(
+        request, _("« %(name)s » est de nouveau actif.") % {"name": client.company_name}
+    )
     return redirect("client_detail", firm_slug=firm_slug, client_id=client.pk)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -18,7 +19,7 @@ class MembershipTokenAuthentication(BaseAuthentication):
         membership: Membership | None = getattr(request._request, "membership", None)
         if membership is None or not hasattr(request._request, "api_user"):
             if request.headers.get("Authorization", "").startswith(f"{self.keyword} "):
-                raise AuthenticationFailed("Jeton invalide ou révoqué.")
+                raise AuthenticationFailed(_("Jeton invalide ou révoqué."))
             return None
         return (request._request.api_user, membership)
 

@@ -72,7 +72,7 @@ class FirmProfileForm(forms.ModelForm):
     def clean_stale_after_months(self) -> int:
         value = self.cleaned_data["stale_after_months"]
         if not 1 <= value <= 36:
-            raise forms.ValidationError("Entre 1 et 36 mois.")
+            raise forms.ValidationError(_("Entre 1 et 36 mois."))
         return value
 
 
@@ -105,7 +105,7 @@ class AcceptInvitationForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         if data.get("password") and data.get("password") != data.get("password_confirm"):
-            self.add_error("password_confirm", "Les deux mots de passe diffèrent.")
+            self.add_error("password_confirm", _("Les deux mots de passe diffèrent."))
         elif data.get("password"):
             try:
                 validate_password(data["password"])

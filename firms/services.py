@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from firms import emails
@@ -32,7 +33,7 @@ def create_firm(*, name: str, slug: str = "") -> Firm:
     Without a slug, one is made from the name (``-2``, ``-3``… when taken)."""
     name = " ".join(name.split())
     if not name:
-        raise ValidationError({"name": "Donnez le nom du cabinet."})
+        raise ValidationError({"name": _("Donnez le nom du cabinet.")})
     base = slug or slugify(name)[:50] or "cabinet"
     with transaction.atomic():
         slug, n = base, 1
@@ -56,21 +57,21 @@ def store_firm_logo(*, firm: Firm, upload, by: User) -> Firm:
     """Validate an uploaded image and keep a re-encoded PNG: the original bytes (and any
     payload hidden in them) are never stored or served."""
     if upload.size > LOGO_MAX_BYTES:
-        raise ValidationError("Le logo ne doit pas dépasser 2 Mo.", code="too_large")
+        raise ValidationError(_("Le logo ne doit pas dépasser 2 Mo."), code="too_large")
     try:
         with Image.open(upload) as probe:
             probe.verify()
         upload.seek(0)
         with Image.open(upload) as image:
             if image.width * image.height > 25_000_000:
-                raise ValidationError("Image trop grande.", code="too_many_pixels")
+                raise ValidationError(_("Image trop grande."), code="too_many_pixels")
             image = image.convert("RGBA")
             image.thumbnail(LOGO_MAX_PIXELS)
             buffer = io.BytesIO()
             image.save(buffer, format="PNG", optimize=True)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise ValidationError(
-            "Ce fichier n'est pas une image lisible (PNG, JPEG ou WebP).", code="invalid_image"
+            _("Ce fichier n'est pas une image lisible (PNG, JPEG ou WebP)."), code="invalid_image"
         ) from error
     with transaction.atomic():
         old = firm.logo.name if firm.logo else ""
@@ -98,7 +99,7 @@ def read_invitation_token(token: str) -> tuple[int, int] | None:
 def invite_member(*, firm: Firm, email: str, role: Role, by: User, base_url: str) -> Invitation:
     email = email.strip().lower()
     if Membership.objects.for_firm(firm).filter(user__email=email, is_active=True).exists():
-        raise ValidationError({"email": "Cette personne est déjà membre du cabinet."})
+        raise ValidationError({"email": _("Cette personne est déjà membre du cabinet.")})
     with transaction.atomic():
         Invitation.objects.for_firm(firm).filter(email=email, accepted_at__isnull=True).update(
             revoked_at=timezone.now()
@@ -127,14 +128,16 @@ def accept_invitation(
             .first()
         )
         if invitation is None:
-            raise ValidationError("Cette invitation n'est plus valable.")
+            raise ValidationError(_("Cette invitation n'est plus valable."))
         if user is None:
             if User.objects.filter(email=invitation.email).exists():
-                raise ValidationError("Un compte existe déjà pour cette adresse : connectez-vous.")
+                raise ValidationError(
+                    _("Un compte existe déjà pour cette adresse : connectez-vous.")
+                )
             user = User.objects.create_user(invitation.email, password, full_name=full_name)
         elif user.email != invitation.email:
-            raise ValidationError("Cette invitation a été envoyée à une autre adresse e-mail.")
-        membership, _ = Membership.objects.for_firm(firm_id).update_or_create(
+            raise ValidationError(_("Cette invitation a été envoyée à une autre adresse e-mail."))
+        membership, _created = Membership.objects.for_firm(firm_id).update_or_create(
             firm_id=firm_id, user=user, defaults={"role": invitation.role, "is_active": True}
         )
         invitation.accepted_at = timezone.now()
@@ -152,7 +155,7 @@ def change_member_role(*, firm: Firm, membership: Membership, role: Role, by: Us
 
 def set_member_active(*, firm: Firm, membership: Membership, active: bool, by: User) -> Membership:
     if membership.user_id == by.pk and not active:
-        raise ValidationError("Vous ne pouvez pas retirer votre propre accès.")
+        raise ValidationError(_("Vous ne pouvez pas retirer votre propre accès."))
     with transaction.atomic():
         _ensure_an_admin_remains(
             firm=firm, membership=membership, new_role=membership.role, active=active
@@ -174,7 +177,7 @@ def _ensure_an_admin_remains(
         .exclude(pk=membership.pk)
     )
     if not others.exists():
-        raise ValidationError("Le cabinet doit garder au moins un administrateur.")
+        raise ValidationError(_("Le cabinet doit garder au moins un administrateur."))
 
 
 def create_api_token(*, membership: Membership, name: str) -> tuple[ApiToken, str]:

@@ -2,6 +2,7 @@
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from stdnum import iban
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren, siret, tva
@@ -12,10 +13,10 @@ def clean_siren(value: str) -> str:
     if not compact:
         return ""
     if not compact.isdigit() or len(compact) != 9:
-        raise ValidationError("Le SIREN compte 9 chiffres.", code="siren_length")
+        raise ValidationError(_("Le SIREN compte 9 chiffres."), code="siren_length")
     if not siren.is_valid(compact):
         raise ValidationError(
-            "Ce SIREN n'existe pas : sa clé de contrôle est fausse.", code="siren_checksum"
+            _("Ce SIREN n'existe pas : sa clé de contrôle est fausse."), code="siren_checksum"
         )
     return compact
 
@@ -29,7 +30,7 @@ def clean_vat_number(value: str) -> str:
         return "FR" + tva.validate(compact)
     except StdnumError as error:
         raise ValidationError(
-            "Numéro de TVA intracommunautaire invalide (format FR + clé + SIREN).",
+            _("Numéro de TVA intracommunautaire invalide (format FR + clé + SIREN)."),
             code="vat_invalid",
         ) from error
 
@@ -42,7 +43,7 @@ def clean_iban(value: str) -> str:
         return iban.validate(compact)
     except StdnumError as error:
         raise ValidationError(
-            "IBAN invalide : vérifiez les caractères et la clé.", code="iban_invalid"
+            _("IBAN invalide : vérifiez les caractères et la clé."), code="iban_invalid"
         ) from error
 
 
@@ -51,14 +52,14 @@ def clean_siret(value: str, *, siren_value: str = "") -> str:
     if not compact:
         return ""
     if not compact.isdigit() or len(compact) != 14:
-        raise ValidationError("Le SIRET compte 14 chiffres.", code="siret_length")
+        raise ValidationError(_("Le SIRET compte 14 chiffres."), code="siret_length")
     if not siret.is_valid(compact):
         raise ValidationError(
-            "Ce SIRET n'existe pas : sa clé de contrôle est fausse.", code="siret_checksum"
+            _("Ce SIRET n'existe pas : sa clé de contrôle est fausse."), code="siret_checksum"
         )
     if siren_value and not compact.startswith(siren_value):
         raise ValidationError(
-            "Le SIRET doit commencer par le SIREN de l'entreprise.", code="siret_siren"
+            _("Le SIRET doit commencer par le SIREN de l'entreprise."), code="siret_siren"
         )
     return compact
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from firms import rate_limits, services
@@ -66,7 +67,7 @@ def firm_settings(request: HttpRequest, firm_slug: str) -> HttpResponse:
             data={name: form.cleaned_data[name] for name in form.changed_data},
             by=request.user,
         )
-        messages.success(request, "Profil du cabinet enregistré.")
+        messages.success(request, _("Profil du cabinet enregistré."))
         return redirect("firm_settings", firm_slug=firm_slug)
     return render(
         request, "firms/settings.html", {"form": form, "logo_form": LogoForm(), "tab": "profile"}
@@ -92,7 +93,7 @@ def firm_logo(request: HttpRequest, firm_slug: str) -> HttpResponse:
             {"form": profile_form, "logo_form": form, "tab": "profile"},
             status=400,
         )
-    messages.success(request, "Logo enregistré.")
+    messages.success(request, _("Logo enregistré."))
     return redirect("firm_settings", firm_slug=firm_slug)
 
 
@@ -121,7 +122,10 @@ def members(request: HttpRequest, firm_slug: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Invitation envoyée à {form.cleaned_data['email']}.")
+            messages.success(
+                request,
+                _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
             return redirect("firm_members", firm_slug=firm_slug)
     context = {
         "tab": "members",
@@ -144,7 +148,7 @@ def member_update(request: HttpRequest, firm_slug: str, member_id: int) -> HttpR
     role, active = membership.role, membership.is_active
     form = MemberUpdateForm(request.POST, instance=membership)
     if not form.is_valid():
-        messages.error(request, "Rôle inconnu.")
+        messages.error(request, _("Rôle inconnu."))
         return redirect("firm_members", firm_slug=firm_slug)
     membership.role, membership.is_active = role, active  # the services apply the change
     try:
@@ -165,7 +169,7 @@ def member_update(request: HttpRequest, firm_slug: str, member_id: int) -> HttpR
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Accès de {membership.user} mis à jour.")
+        messages.success(request, _("Accès de %(name)s mis à jour.") % {"name": membership.user})
     return redirect("firm_members", firm_slug=firm_slug)
 
 
@@ -174,7 +178,7 @@ def member_update(request: HttpRequest, firm_slug: str, member_id: int) -> HttpR
 def invitation_revoke(request: HttpRequest, firm_slug: str, invitation_id: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation.objects.for_firm(request.firm), pk=invitation_id)
     services.revoke_invitation(firm=request.firm, invitation=invitation, by=request.user)
-    messages.success(request, f"Invitation de {invitation.email} annulée.")
+    messages.success(request, _("Invitation de %(email)s annulée.") % {"email": invitation.email})
     return redirect("firm_members", firm_slug=firm_slug)
 
 
@@ -200,7 +204,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         else:
             if user is None:
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Bienvenue chez {firm.name}.")
+            messages.success(request, _("Bienvenue chez %(name)s.") % {"name": firm.name})
             return redirect("firm_home", firm_slug=firm.slug)
     return render(request, "firms/accept_invitation.html", {"form": form, "invited_firm": firm})
 
@@ -209,7 +213,7 @@ def api_tokens(request: HttpRequest, firm_slug: str) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
-        _, new_token = services.create_api_token(
+        _token, new_token = services.create_api_token(
             membership=request.membership, name=form.cleaned_data["name"]
         )
         form = ApiTokenForm()
@@ -229,5 +233,5 @@ def api_token_revoke(request: HttpRequest, firm_slug: str, token_id: int) -> Htt
         ApiToken.objects.for_firm(request.firm).filter(membership=request.membership), pk=token_id
     )
     services.revoke_api_token(membership=request.membership, token_id=token_id)
-    messages.success(request, "Jeton révoqué.")
+    messages.success(request, _("Jeton révoqué."))
     return redirect("api_tokens", firm_slug=firm_slug)

@@ -12,12 +12,13 @@ from fiscal_questionnaire.questions import (
     AnswerKind,
     InvalidAnswers,
     Question,
+    gettext_noop,
     validate_answers,
 )
 from french_formats.numbers import format_number, parse_french_number
 
-NUMBER_EXPECTED = "Nombre attendu, par exemple 1 500 000 ou 1,5 M€."
-YES_OR_NO_EXPECTED = "Réponse attendue : oui ou non."
+NUMBER_EXPECTED = gettext_noop("Nombre attendu, par exemple 1 500 000 ou 1,5 M€.")
+YES_OR_NO_EXPECTED = gettext_noop("Réponse attendue : oui ou non.")
 
 YES_WORDS = frozenset({"oui", "o", "vrai", "true", "yes", "1"})
 NO_WORDS = frozenset({"non", "n", "faux", "false", "no", "0"})

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FiscalQuestionnaireConfig(AppConfig):
     name = "fiscal_questionnaire"
-    verbose_name = "Questionnaire fiscal"
+    verbose_name = _("Questionnaire fiscal")
 
     def ready(self) -> None:
         from clients.selectors import ListFilter, register_list_filter
@@ -12,9 +13,9 @@ class FiscalQuestionnaireConfig(AppConfig):
         register_list_filter(
             ListFilter(
                 name="questionnaire",
-                label="Questionnaire fiscal",
-                all_label="Tous les questionnaires",
-                choices={key: label for key, (label, _) in QUESTIONNAIRE_STATES.items()},
+                label=_("Questionnaire fiscal"),
+                all_label=_("Tous les questionnaires"),
+                choices={key: label for key, (label, _condition) in QUESTIONNAIRE_STATES.items()},
                 apply=with_questionnaire_state,
             )
         )

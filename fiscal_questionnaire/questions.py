@@ -12,6 +12,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+
+def gettext_noop(message: str) -> str:
+    """Marks a label for the translation catalogues (``makemessages``) and returns it as it is:
+    this module stays plain Python, and the pages translate the labels where they show them."""
+    return message
+
+
 # The version of this catalogue. Raise it when a question is added or removed, or when its
 # wording, values or meaning change: every stored answer keeps the version it was given under,
 # and a client with answers from an older version must be reviewed (the "à revoir" filter).
@@ -78,32 +85,38 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         code="vat_liable",
         kind=AnswerKind.BOOLEAN,
-        label="L'entreprise est-elle assujettie à la TVA ?",
+        label=gettext_noop("L'entreprise est-elle assujettie à la TVA ?"),
         help_text=(
-            "Une association à gestion désintéressée sans activité lucrative, par exemple, "
-            "n'est pas assujettie."
+            gettext_noop(
+                "Une association à gestion désintéressée sans activité lucrative, par exemple, "
+                "n'est pas assujettie."
+            )
         ),
         shown_when=always,
     ),
     Question(
         code="establishment",
         kind=AnswerKind.CHOICE,
-        label="Où l'entreprise est-elle établie ?",
-        help_text="Siège ou établissement stable en France, ou aucun établissement en France.",
+        label=gettext_noop("Où l'entreprise est-elle établie ?"),
+        help_text=gettext_noop(
+            "Siège ou établissement stable en France, ou aucun établissement en France."
+        ),
         shown_when=is_vat_liable,
         choices=(
-            Choice("france_hq", "Siège en France"),
-            Choice("france_fixed_establishment", "Établissement stable en France"),
-            Choice("none_in_france", "Aucun établissement en France"),
+            Choice("france_hq", gettext_noop("Siège en France")),
+            Choice("france_fixed_establishment", gettext_noop("Établissement stable en France")),
+            Choice("none_in_france", gettext_noop("Aucun établissement en France")),
         ),
     ),
     Question(
         code="vat_group_member",
         kind=AnswerKind.BOOLEAN,
-        label="Membre d'un assujetti unique (groupe TVA, art. 256 C) ?",
+        label=gettext_noop("Membre d'un assujetti unique (groupe TVA, art. 256 C) ?"),
         help_text=(
-            "Les membres d'un groupe TVA émettent dès le 1er septembre 2026, quelle que soit "
-            "leur taille."
+            gettext_noop(
+                "Les membres d'un groupe TVA émettent dès le 1er septembre 2026, quelle que soit "
+                "leur taille."
+            )
         ),
         shown_when=is_established_in_france,
     ),
@@ -111,39 +124,45 @@ QUESTIONS: tuple[Question, ...] = (
         code="exempt_operations",
         kind=AnswerKind.CHOICE,
         label=(
-            "Réalise-t-elle des opérations exonérées (art. 261 à 261 E : santé, enseignement, "
-            "banque, assurance…) ?"
+            gettext_noop(
+                "Réalise-t-elle des opérations exonérées (art. 261 à 261 E : santé, enseignement, "
+                "banque, assurance…) ?"
+            )
         ),
-        help_text="Les opérations exonérées ne sont ni facturées électroniquement ni déclarées.",
+        help_text=gettext_noop(
+            "Les opérations exonérées ne sont ni facturées électroniquement ni déclarées."
+        ),
         shown_when=is_established_in_france,
         choices=(
-            Choice("none", "Aucune"),
-            Choice("partly", "Une partie de ses opérations"),
-            Choice("only", "Uniquement des opérations exonérées"),
+            Choice("none", gettext_noop("Aucune")),
+            Choice("partly", gettext_noop("Une partie de ses opérations")),
+            Choice("only", gettext_noop("Uniquement des opérations exonérées")),
         ),
     ),
     Question(
         code="vat_regime",
         kind=AnswerKind.CHOICE,
-        label="Régime de TVA",
-        help_text="Il fixe la fréquence de l'e-reporting des transactions.",
+        label=gettext_noop("Régime de TVA"),
+        help_text=gettext_noop("Il fixe la fréquence de l'e-reporting des transactions."),
         shown_when=is_vat_liable,
         choices=(
-            Choice("franchise", "Franchise en base"),
-            Choice("reel_simplifie", "Réel simplifié"),
-            Choice("reel_normal_mensuel", "Réel normal, déclarations mensuelles"),
-            Choice("reel_normal_trimestriel", "Réel normal, déclarations trimestrielles"),
+            Choice("franchise", gettext_noop("Franchise en base")),
+            Choice("reel_simplifie", gettext_noop("Réel simplifié")),
+            Choice("reel_normal_mensuel", gettext_noop("Réel normal, déclarations mensuelles")),
+            Choice(
+                "reel_normal_trimestriel", gettext_noop("Réel normal, déclarations trimestrielles")
+            ),
         ),
     ),
     Question(
         code="vat_filing_2027",
         kind=AnswerKind.CHOICE,
-        label="Rythme de déclaration à partir de 2027 (fin du régime simplifié)",
-        help_text="Le régime simplifié disparaît le 1er janvier 2027.",
+        label=gettext_noop("Rythme de déclaration à partir de 2027 (fin du régime simplifié)"),
+        help_text=gettext_noop("Le régime simplifié disparaît le 1er janvier 2027."),
         shown_when=is_on_simplified_regime,
         choices=(
-            Choice("monthly", "Mensuel"),
-            Choice("quarterly", "Trimestriel"),
+            Choice("monthly", gettext_noop("Mensuel")),
+            Choice("quarterly", gettext_noop("Trimestriel")),
         ),
     ),
     # The size figures are asked of every liable company, established in France or not: the
@@ -151,98 +170,110 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         code="employees",
         kind=AnswerKind.NUMBER,
-        label="Effectif (ETP) du dernier exercice clos avant le 1er janvier 2025",
+        label=gettext_noop("Effectif (ETP) du dernier exercice clos avant le 1er janvier 2025"),
         help_text=(
-            "En unités de travail annuel, pour l'entité juridique (SIREN) et non pour le groupe. "
-            "Pour une entreprise plus jeune, le premier exercice clos ensuite."
+            gettext_noop(
+                "En unités de travail annuel, pour l'entité juridique (SIREN) et non pour le "
+                "groupe. Pour une entreprise plus jeune, le premier exercice clos ensuite."
+            )
         ),
         shown_when=is_vat_liable,
     ),
     Question(
         code="turnover_eur",
         kind=AnswerKind.NUMBER,
-        label="Chiffre d'affaires HT de cet exercice (€)",
-        help_text="Hors taxes, pour l'entité juridique (SIREN).",
+        label=gettext_noop("Chiffre d'affaires HT de cet exercice (€)"),
+        help_text=gettext_noop("Hors taxes, pour l'entité juridique (SIREN)."),
         shown_when=is_vat_liable,
     ),
     Question(
         code="balance_sheet_eur",
         kind=AnswerKind.NUMBER,
-        label="Total du bilan de cet exercice (€)",
-        help_text="Pour l'entité juridique (SIREN).",
+        label=gettext_noop("Total du bilan de cet exercice (€)"),
+        help_text=gettext_noop("Pour l'entité juridique (SIREN)."),
         shown_when=is_vat_liable,
     ),
     Question(
         code="size_category_override",
         kind=AnswerKind.CHOICE,
-        label="Catégorie retenue manuellement (avec justification)",
-        help_text="Facultatif : remplace la catégorie calculée à partir des seuils.",
+        label=gettext_noop("Catégorie retenue manuellement (avec justification)"),
+        help_text=gettext_noop("Facultatif : remplace la catégorie calculée à partir des seuils."),
         shown_when=is_vat_liable,
         choices=(
-            Choice("GE", "Grande entreprise"),
-            Choice("ETI", "Entreprise de taille intermédiaire"),
-            Choice("PME", "Petite ou moyenne entreprise"),
-            Choice("MICRO", "Microentreprise"),
+            Choice("GE", gettext_noop("Grande entreprise")),
+            Choice("ETI", gettext_noop("Entreprise de taille intermédiaire")),
+            Choice("PME", gettext_noop("Petite ou moyenne entreprise")),
+            Choice("MICRO", gettext_noop("Microentreprise")),
         ),
         optional=True,
     ),
     Question(
         code="sells_b2b_domestic",
         kind=AnswerKind.BOOLEAN,
-        label="Vend-elle à des entreprises assujetties établies en France ?",
-        help_text="Ces ventes devront être facturées électroniquement.",
+        label=gettext_noop("Vend-elle à des entreprises assujetties établies en France ?"),
+        help_text=gettext_noop("Ces ventes devront être facturées électroniquement."),
         shown_when=is_vat_liable,
     ),
     Question(
         code="sells_b2c",
         kind=AnswerKind.BOOLEAN,
-        label="Vend-elle à des particuliers ou à des non-assujettis ?",
-        help_text="Ces ventes sont déclarées en e-reporting (totaux journaliers par taux).",
+        label=gettext_noop("Vend-elle à des particuliers ou à des non-assujettis ?"),
+        help_text=gettext_noop(
+            "Ces ventes sont déclarées en e-reporting (totaux journaliers par taux)."
+        ),
         shown_when=is_vat_liable,
     ),
     Question(
         code="sells_international",
         kind=AnswerKind.BOOLEAN,
-        label="Vend-elle à des entreprises établies hors de France ?",
-        help_text="Ces ventes sont déclarées en e-reporting, facture par facture.",
+        label=gettext_noop("Vend-elle à des entreprises établies hors de France ?"),
+        help_text=gettext_noop("Ces ventes sont déclarées en e-reporting, facture par facture."),
         shown_when=is_established_in_france,
     ),
     Question(
         code="buys_international",
         kind=AnswerKind.BOOLEAN,
         label=(
-            "Achète-t-elle auprès d'entreprises établies hors de France "
-            "(hors importations de biens) ?"
+            gettext_noop(
+                "Achète-t-elle auprès d'entreprises établies hors de France "
+                "(hors importations de biens) ?"
+            )
         ),
-        help_text="Ces achats sont déclarés en e-reporting, facture par facture.",
+        help_text=gettext_noop("Ces achats sont déclarés en e-reporting, facture par facture."),
         shown_when=is_established_in_france,
     ),
     Question(
         code="sells_public_sector",
         kind=AnswerKind.BOOLEAN,
-        label="A-t-elle des clients publics (Chorus Pro) ?",
-        help_text="Les factures aux entités publiques restent déposées sur Chorus Pro.",
+        label=gettext_noop("A-t-elle des clients publics (Chorus Pro) ?"),
+        help_text=gettext_noop(
+            "Les factures aux entités publiques restent déposées sur Chorus Pro."
+        ),
         shown_when=is_established_in_france,
     ),
     Question(
         code="activity_nature",
         kind=AnswerKind.CHOICE,
-        label="Nature de l'activité",
-        help_text="Les prestations de services peuvent entraîner un e-reporting des paiements.",
+        label=gettext_noop("Nature de l'activité"),
+        help_text=gettext_noop(
+            "Les prestations de services peuvent entraîner un e-reporting des paiements."
+        ),
         shown_when=is_vat_liable,
         choices=(
-            Choice("goods", "Livraisons de biens"),
-            Choice("services", "Prestations de services"),
-            Choice("mixed", "Biens et services"),
+            Choice("goods", gettext_noop("Livraisons de biens")),
+            Choice("services", gettext_noop("Prestations de services")),
+            Choice("mixed", gettext_noop("Biens et services")),
         ),
     ),
     Question(
         code="vat_on_debits",
         kind=AnswerKind.BOOLEAN,
-        label="Option pour le paiement de la TVA d'après les débits ?",
+        label=gettext_noop("Option pour le paiement de la TVA d'après les débits ?"),
         help_text=(
-            "Sans cette option, la TVA sur les services est due à l'encaissement et les "
-            "paiements reçus sont déclarés en e-reporting."
+            gettext_noop(
+                "Sans cette option, la TVA sur les services est due à l'encaissement et les "
+                "paiements reçus sont déclarés en e-reporting."
+            )
         ),
         shown_when=sells_services,
     ),

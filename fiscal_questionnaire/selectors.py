@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from firms.models import Firm
@@ -24,13 +25,13 @@ def client_obligations(firm: Firm | int, client: Client) -> Obligations | None:
 # Client. A client has an obligations row exactly when it has at least one answer.
 QUESTIONNAIRE_STATES = {
     "incomplete": (
-        "Questionnaire incomplet",
+        _("Questionnaire incomplet"),
         Q(obligations__isnull=True) | Q(obligations__complete=False),
     ),
-    "complete": ("Questionnaire complet", Q(obligations__complete=True)),
-    "none": ("Questionnaire jamais commencé", Q(obligations__isnull=True)),
+    "complete": (_("Questionnaire complet"), Q(obligations__complete=True)),
+    "none": (_("Questionnaire jamais commencé"), Q(obligations__isnull=True)),
     "outdated": (
-        "Réponses à revoir (ancienne version)",
+        _("Réponses à revoir (ancienne version)"),
         Q(obligations__questionnaire_version__lt=QUESTIONNAIRE_VERSION),
     ),
 }

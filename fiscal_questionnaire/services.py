@@ -229,7 +229,7 @@ def _store_obligations(
         for field in Obligations._meta.concrete_fields
         if field.name not in ("id", "firm", "client")
     }
-    obligations, _ = rows.update_or_create(firm=firm, client=client, defaults=fields)
+    obligations, _created = rows.update_or_create(firm=firm, client=client, defaults=fields)
     # The score reads the obligations: same transaction, so they never disagree.
     obligations_changed.send(sender=Obligations, firm=firm, client_ids=[client.pk])
     return obligations

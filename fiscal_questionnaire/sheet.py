@@ -12,6 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
 from clients.concurrency import loaded_token
 from clients.models import Client
 from fiscal_questionnaire.answer_formats import input_text, shown_answer
@@ -142,13 +146,17 @@ def reference_year_end(fiscal_year_end: str) -> date | None:
 
 def reference_year_note(fiscal_year_end: str) -> str:
     closing = reference_year_end(fiscal_year_end)
-    closed = f"l'exercice clos le {french_date(closing)}" if closing else "le dernier exercice clos"
-    return (
-        f"Chiffres de {closed} (dernier exercice clos avant le 1er janvier 2025 : c'est lui "
+    if closing:
+        shown = french_date(closing) if get_language() == "fr" else date_format(closing)
+        closed = _("l'exercice clos le %(date)s") % {"date": shown}
+    else:
+        closed = _("le dernier exercice clos")
+    return _(
+        "Chiffres de %(closed)s (dernier exercice clos avant le 1er janvier 2025 : c'est lui "
         "qui fixe la catégorie de l'entreprise pour la réforme). Pour une entreprise créée "
         "depuis, ceux de son premier exercice clos. Saisie libre : « 1 500 000 », "
         "« 1,5 M€ », « 750 k€ »."
-    )
+    ) % {"closed": closed}
 
 
 # --- Obligations --------------------------------------------------------------------------------
@@ -194,14 +202,14 @@ LINE_RULES: dict[str, tuple[str, ...]] = {
     "chorus_pro": ("public_sector_chorus_pro", "exempt_only_nothing_to_issue"),
 }
 LINE_LABELS = {
-    "in_scope": "Dans le champ de la réforme",
-    "size_category": "Catégorie d'entreprise",
-    "must_receive": "Réception des factures électroniques",
-    "must_issue": "Émission des factures électroniques",
-    "e_reporting_transactions": "E-reporting des transactions",
-    "e_reporting_payments": "E-reporting des paiements",
-    "e_reporting_frequency": "Fréquence de l'e-reporting",
-    "chorus_pro": "Chorus Pro (clients publics)",
+    "in_scope": _("Dans le champ de la réforme"),
+    "size_category": _("Catégorie d'entreprise"),
+    "must_receive": _("Réception des factures électroniques"),
+    "must_issue": _("Émission des factures électroniques"),
+    "e_reporting_transactions": _("E-reporting des transactions"),
+    "e_reporting_payments": _("E-reporting des paiements"),
+    "e_reporting_frequency": _("Fréquence de l'e-reporting"),
+    "chorus_pro": _("Chorus Pro (clients publics)"),
 }
 START_FIELDS = {
     "must_receive": "receive_from",
@@ -211,7 +219,7 @@ START_FIELDS = {
 }
 NO_PUBLIC_CUSTOMER = {
     "rule": "no_public_customer",
-    "text": "Pas de client public déclaré : Chorus Pro ne le concerne pas.",
+    "text": _("Pas de client public déclaré : Chorus Pro ne le concerne pas."),
     "reference": "Code de la commande publique, art. L. 2192-1 et s.",
 }
 
@@ -227,7 +235,11 @@ class ObligationLine:
 
     @property
     def start_text(self) -> str:
-        return f"à partir du {french_date(self.start)}" if self.start else ""
+        if not self.start:
+            return ""
+        # French dates keep their "1er"; other languages get Django's own wording.
+        shown = french_date(self.start) if get_language() == "fr" else date_format(self.start)
+        return _("à partir du %(date)s") % {"date": shown}
 
 
 def obligation_lines(obligations: Obligations) -> list[ObligationLine]:
@@ -253,18 +265,18 @@ def _shown_line(obligations: Obligations, key: str) -> tuple[str, str]:
         # to consumers in France).
         size_asked = any(code in obligations.missing for code in SIZE_FIGURES)
         if obligations.in_scope is False and not size_asked:
-            return "Sans objet", ""
-        return "À déterminer", "warn"
+            return _("Sans objet"), ""
+        return _("À déterminer"), "warn"
     if key == "e_reporting_frequency":
         if obligations.e_reporting_frequency:
             return ReportingFrequency(obligations.e_reporting_frequency).label, "brand"
         if obligations.e_reporting_transactions is False:
-            return "Sans objet", ""
-        return "À déterminer", "warn"
+            return _("Sans objet"), ""
+        return _("À déterminer"), "warn"
     value = getattr(obligations, key)
     if value is None:
-        return "À déterminer", "warn"
-    return ("Oui", "brand") if value else ("Non", "")
+        return _("À déterminer"), "warn"
+    return (_("Oui"), "brand") if value else (_("Non"), "")
 
 
 def missing_questions(obligations: Obligations | None) -> list[Question]:

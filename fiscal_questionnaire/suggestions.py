@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from clients.models import Client
 from clients.naf import naf_label
 from fiscal_questionnaire.answer_formats import shown_answer
@@ -39,9 +41,9 @@ GROUP_ACTIVITY = {
 # is the work of insurance intermediaries (art. 261 C, 2°).
 EXEMPT_DIVISIONS_OR_GROUPS = ("86", "66.2")
 ACTIVITY_WORDS = {
-    "goods": "livraisons de biens",
-    "services": "prestations de services",
-    "mixed": "biens et services",
+    "goods": _("livraisons de biens"),
+    "services": _("prestations de services"),
+    "mixed": _("biens et services"),
 }
 
 
@@ -66,8 +68,10 @@ def suggestions_for(client: Client, answers: Mapping[str, object]) -> dict[str, 
             Suggestion(
                 "vat_liable",
                 False,
-                "Association : souvent non assujettie si sa gestion est désintéressée et son "
-                "activité non lucrative — à vérifier.",
+                _(
+                    "Association : souvent non assujettie si sa gestion est désintéressée et son "
+                    "activité non lucrative — à vérifier."
+                ),
             )
         )
     elif franchise:
@@ -75,25 +79,25 @@ def suggestions_for(client: Client, answers: Mapping[str, object]) -> dict[str, 
             Suggestion(
                 "vat_liable",
                 True,
-                "Franchise en base : l'entreprise est assujettie, même si elle ne facture pas "
-                "la TVA.",
+                _(
+                    "Franchise en base : l'entreprise est assujettie, même si elle ne facture pas "
+                    "la TVA."
+                ),
             )
         )
     if franchise:
-        who = "Micro-entrepreneur" if legal_form in SOLE_TRADER_FORMS else "Fiche client"
-        found.append(
-            Suggestion(
-                "vat_regime",
-                "franchise",
-                f"{who} avec l'étiquette « franchise en base de TVA ».",
-            )
-        )
+        if legal_form in SOLE_TRADER_FORMS:
+            why = _("Micro-entrepreneur avec l'étiquette « franchise en base de TVA ».")
+        else:
+            why = _("Fiche client avec l'étiquette « franchise en base de TVA ».")
+        found.append(Suggestion("vat_regime", "franchise", why))
     if FRENCH_POSTAL_CODE.match(client.postal_code.strip()) and client.city:
         found.append(
             Suggestion(
                 "establishment",
                 "france_hq",
-                f"Siège à {client.city} ({client.postal_code}) d'après la fiche client.",
+                _("Siège à %(city)s (%(postal_code)s) d'après la fiche client.")
+                % {"city": client.city, "postal_code": client.postal_code},
             )
         )
     found.extend(_from_naf_code(client.naf_code))
@@ -117,7 +121,7 @@ def _from_naf_code(naf_code: str) -> list[Suggestion]:
     if not NAF_CODE.match(naf_code):
         return []
     label = naf_label(naf_code)
-    described = f"Code NAF {naf_code}" + (f" ({label})" if label else "")
+    described = _("Code NAF %(code)s") % {"code": naf_code} + (f" ({label})" if label else "")
     nature = activity_nature_for_naf(naf_code)
     found = [Suggestion("activity_nature", nature, f"{described} : {ACTIVITY_WORDS[nature]}.")]
     if is_exempt_activity(naf_code):
@@ -125,8 +129,11 @@ def _from_naf_code(naf_code: str) -> list[Suggestion]:
             Suggestion(
                 "exempt_operations",
                 "only",
-                f"{described} : activité en principe exonérée de TVA — à vérifier s'il y a "
-                "aussi des ventes taxables.",
+                _(
+                    "%(described)s : activité en principe exonérée de TVA — à vérifier s'il y a "
+                    "aussi des ventes taxables."
+                )
+                % {"described": described},
             )
         )
     return found

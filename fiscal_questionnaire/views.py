@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clients.concurrency import EditConflict, read_loaded_token
@@ -40,7 +41,7 @@ def fiscal_tab(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResp
     if request.method == "POST":
         errors, typed = _save_posted(request, client)
         if not request.htmx and not errors:
-            messages.success(request, "Réponses enregistrées.")
+            messages.success(request, _("Réponses enregistrées."))
             return redirect("client_fiscal", firm_slug=firm_slug, client_id=client.pk)
     answers = client_answers(request.firm, client)
     obligations = client_obligations(request.firm, client)

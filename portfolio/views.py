@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from clients.bulk import bulk_actions_for, perform_bulk_action
@@ -58,19 +59,19 @@ def dashboard(request: HttpRequest, firm_slug: str) -> HttpResponse:
 # Columns of the dashboard table, in order: sort key (None: not sortable), label, and whether the
 # column gives way on screens narrower than 1280 px (the table then fits 1024 px).
 DASHBOARD_COLUMNS = (
-    ("name", "Client", False),
-    ("urgency", "Urgence", False),
-    ("compliance", "Conformité", False),
-    ("collaborator", "Collaborateur", False),
-    ("size", "Catégorie", True),
-    ("receive", "Réception", False),
-    ("issue", "Émission", False),
-    ("e_reporting", "E‑reporting", True),  # non-breaking hyphen
-    ("reception", "PA réception", False),
-    ("issuing", "PA émission", False),
-    ("software", "Logiciels", False),
-    ("mandate", "Mandat", True),
-    ("reviewed", "Dernière revue", False),
+    ("name", _("Client"), False),
+    ("urgency", _("Urgence"), False),
+    ("compliance", _("Conformité"), False),
+    ("collaborator", _("Collaborateur"), False),
+    ("size", _("Catégorie"), True),
+    ("receive", _("Réception"), False),
+    ("issue", _("Émission"), False),
+    ("e_reporting", _("E‑reporting"), True),  # non-breaking hyphen
+    ("reception", _("PA réception"), False),
+    ("issuing", _("PA émission"), False),
+    ("software", _("Logiciels"), False),
+    ("mandate", _("Mandat"), True),
+    ("reviewed", _("Dernière revue"), False),
 )
 
 

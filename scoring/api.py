@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -27,5 +28,5 @@ class ClientScoreView(APIView):
         client = get_object_or_404(Client.objects.visible_to(request.membership), pk=client_id)
         score = ClientScore.objects.for_firm(request.firm).filter(client=client).first()
         if score is None:
-            raise Http404("Ce client n'a pas encore de score.")
+            raise Http404(_("Ce client n'a pas encore de score."))
         return Response(ScoreSerializer(score).data)

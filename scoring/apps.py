@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ScoringConfig(AppConfig):
     name = "scoring"
-    verbose_name = "Score d'urgence"
+    verbose_name = _("Score d'urgence")
 
     def ready(self) -> None:
         from cartography.signals import equipment_changed
@@ -15,7 +16,7 @@ class ScoringConfig(AppConfig):
 
         register_job_kind(
             "rescore_portfolio",
-            "Recalcul des scores du portefeuille",
+            _("Recalcul des scores du portefeuille"),
             jobs.rescore_portfolio_job,
             idempotent=True,  # scoring again gives the same scores
         )

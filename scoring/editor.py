@@ -12,20 +12,22 @@ import copy
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from scoring.engine import CRITERIA_BY_CODE, CriterionSpec, InvalidGrid
 from scoring.engine.criteria import DEADLINE_LABELS, UNANSWERED_LABEL
 from scoring.engine.grid import THRESHOLDS
 
 WORDS = {
-    "points": "Points",
-    "points_each": "Points par logiciel",
-    "cap": "Plafond (vide : aucun)",
-    "within_months": "Échéance proche : dans les N mois",
-    "more_than": "Plus de",
-    "at_least": "Au moins",
+    "points": _("Points"),
+    "points_each": _("Points par logiciel"),
+    "cap": _("Plafond (vide : aucun)"),
+    "within_months": _("Échéance proche : dans les N mois"),
+    "more_than": _("Plus de"),
+    "at_least": _("Au moins"),
     "unanswered": UNANSWERED_LABEL,
-    "medium_from": "Urgence moyenne à partir de (points)",
-    "high_from": "Urgence élevée à partir de (points)",
+    "medium_from": _("Urgence moyenne à partir de (points)"),
+    "high_from": _("Urgence élevée à partir de (points)"),
 }
 CRITERIA_PREFIX = "criteria."
 
@@ -142,7 +144,7 @@ def grid_from_cells(base: dict, posted: Mapping[str, object]) -> dict:
     Raises ``InvalidGrid`` naming the cell when a value is not a whole number.
     """
     grid = copy.deepcopy(base)
-    for path, _ in list(_leaves(grid)):
+    for path, _value in list(_leaves(grid)):
         raw = posted.get(path)
         if raw is None:
             continue

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from firms.access import require_admin
 from scoring import services
@@ -21,7 +22,7 @@ def _editor_context(
     error: str = "",
     invalid: tuple[str, ...] = (),
 ) -> dict:
-    version, _ = services.current_grid(request.firm)
+    version, _grid = services.current_grid(request.firm)
     stored = ScoringGrid.objects.for_firm(request.firm).select_related("created_by").first()
     current = {
         level: ClientScore.objects.for_firm(request.firm).filter(level=level).count()
@@ -45,7 +46,7 @@ def grid_editor(request: HttpRequest, firm_slug: str) -> HttpResponse:
     """The firm's scoring grid: every criterion and answer with its points, the thresholds, a
     preview of the portfolio's spread and of the clients that change level before saving, and
     saving as a new version."""
-    _, grid = services.current_grid(request.firm)
+    _version, grid = services.current_grid(request.firm)
     base = grid_to_dict(grid)
     if request.method != "POST":
         return render(request, "scoring/grid_editor.html", _editor_context(request, base))
@@ -59,7 +60,8 @@ def grid_editor(request: HttpRequest, firm_slug: str) -> HttpResponse:
         )
         messages.success(
             request,
-            f"Grille enregistrée (version {saved.version}) : le portefeuille est recalculé.",
+            _("Grille enregistrée (version %(version)s) : le portefeuille est recalculé.")
+            % {"version": saved.version},
         )
         return redirect("job_detail", firm_slug=firm_slug, job_id=job.pk)
     preview = services.preview_grid(firm=request.firm, grid=edited)

@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from cartography import default_catalogue
 from cartography.models import (
@@ -116,18 +117,18 @@ def _product_values(data: Mapping) -> dict:
         "notes": (data.get("notes") or "").strip(),
     }
     if not values["name"]:
-        raise ValidationError({"name": "Indiquez le nom du logiciel."})
+        raise ValidationError({"name": _("Indiquez le nom du logiciel.")})
     if values["category"] not in SoftwareCategory.values:
-        raise ValidationError({"category": "Choisissez une catégorie."})
+        raise ValidationError({"category": _("Choisissez une catégorie.")})
     if values["reform_ready"] not in ReformReadiness.values:
-        raise ValidationError({"reform_ready": "Réponse inconnue."})
+        raise ValidationError({"reform_ready": _("Réponse inconnue.")})
     return values
 
 
 def _platform_values(data: Mapping) -> dict:
     name = (data.get("name") or "").strip()
     if not name:
-        raise ValidationError({"name": "Indiquez le nom de la plateforme."})
+        raise ValidationError({"name": _("Indiquez le nom de la plateforme.")})
     return {"name": name, "notes": (data.get("notes") or "").strip()}
 
 
@@ -155,22 +156,22 @@ _SOFTWARE = _Catalogue(
     model=SoftwareProduct,
     values=_product_values,
     same_entry_fields=("vendor", "name"),
-    already_listed="Ce logiciel est déjà au catalogue : fusionnez plutôt les doublons.",
+    already_listed=_("Ce logiciel est déjà au catalogue : fusionnez plutôt les doublons."),
     usage_model=ClientSoftware,
     usage_field="product",
     history_label="logiciel",
-    two_entries_needed="Choisissez deux logiciels différents du catalogue.",
+    two_entries_needed=_("Choisissez deux logiciels différents du catalogue."),
     rescores_clients=True,
 )
 _PLATFORMS = _Catalogue(
     model=Platform,
     values=_platform_values,
     same_entry_fields=("name",),
-    already_listed="Cette plateforme est déjà au catalogue.",
+    already_listed=_("Cette plateforme est déjà au catalogue."),
     usage_model=ClientPlatform,
     usage_field="platform",
     history_label="plateforme agréée",
-    two_entries_needed="Choisissez deux plateformes différentes du catalogue.",
+    two_entries_needed=_("Choisissez deux plateformes différentes du catalogue."),
     rescores_clients=False,
 )
 

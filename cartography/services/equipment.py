@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cartography.models import (
     ClientPlatform,
@@ -52,13 +53,15 @@ def check_client(firm: Firm, client: Client) -> None:
 def _software_values(*, firm: Firm, data: Mapping) -> dict:
     product = data.get("product")
     if product is not None and product.firm_id != firm.pk:
-        raise ValidationError({"product": "Ce logiciel n'est pas dans le catalogue du cabinet."})
+        raise ValidationError({"product": _("Ce logiciel n'est pas dans le catalogue du cabinet.")})
     name = (data.get("name") or "").strip()
     if product is None and not name:
-        raise ValidationError({"name": "Choisissez un logiciel du catalogue ou saisissez son nom."})
+        raise ValidationError(
+            {"name": _("Choisissez un logiciel du catalogue ou saisissez son nom.")}
+        )
     category = data.get("category") or (product.category if product else "")
     if category not in SoftwareCategory.values:
-        raise ValidationError({"category": "Choisissez une catégorie."})
+        raise ValidationError({"category": _("Choisissez une catégorie.")})
     return {
         "product": product,
         # A catalogue entry carries its own name; free text is kept only without one.
@@ -169,11 +172,11 @@ def set_client_platform(
     """
     check_client(firm, client)
     if role not in PlatformRole.values:
-        raise ValidationError({"role": "Usage inconnu."})
+        raise ValidationError({"role": _("Usage inconnu.")})
     if status not in PlatformStatus.values:
-        raise ValidationError({"status": "Choisissez un statut."})
+        raise ValidationError({"status": _("Choisissez un statut.")})
     if platform.firm_id != firm.pk:
-        raise ValidationError({"platform": "Cette plateforme n'est pas dans le catalogue."})
+        raise ValidationError({"platform": _("Cette plateforme n'est pas dans le catalogue.")})
     on = on or timezone.localdate()
     with transaction.atomic():
         current = (

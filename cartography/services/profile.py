@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cartography.models import (
     PROFILE_CODES,
@@ -55,7 +56,7 @@ def parse_profile_answer(code: str, raw: object) -> object:
         return None
     if code in CHOICES:
         if raw not in CHOICES[code].values:
-            raise ValidationError("Choisissez une des réponses proposées.")
+            raise ValidationError(_("Choisissez une des réponses proposées."))
         return raw
     if code in BOOLEANS:
         if isinstance(raw, bool):
@@ -63,18 +64,18 @@ def parse_profile_answer(code: str, raw: object) -> object:
         word = str(raw).strip().lower()
         if word in TRUE_WORDS | FALSE_WORDS:
             return word in TRUE_WORDS
-        raise ValidationError("Répondez par oui ou par non.")
+        raise ValidationError(_("Répondez par oui ou par non."))
     try:
         number = _profile_number(raw)
     except ValueError:
-        raise ValidationError("Saisissez un nombre, par exemple 1 250.") from None
+        raise ValidationError(_("Saisissez un nombre, par exemple 1 250.")) from None
     if code in COUNTS:
         if number < 0 or number != number.to_integral_value():
-            raise ValidationError("Saisissez un nombre entier de factures.")
+            raise ValidationError(_("Saisissez un nombre entier de factures."))
         return int(number)
     if code == "paper_share_received":
         if not 0 <= number <= 100:
-            raise ValidationError("Saisissez un pourcentage entre 0 et 100.")
+            raise ValidationError(_("Saisissez un pourcentage entre 0 et 100."))
         return int(number.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
     raise ValidationError(f"Question inconnue : {code}")
 

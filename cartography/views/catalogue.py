@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from cartography import selectors, services
 from cartography.forms import (
@@ -74,10 +75,10 @@ SOFTWARE = CataloguePages(
     update=services.update_software_product,
     set_active=services.set_software_product_active,
     merge=services.merge_software_products,
-    added="« {entry} » ajouté au catalogue.",
-    merged="« {entry} » fusionné ; {moved} usage(s) client repris.",
+    added=_("« {entry} » ajouté au catalogue."),
+    merged=_("« {entry} » fusionné ; {moved} usage(s) client repris."),
     search_fields=("vendor", "name"),
-    columns=("Logiciel", "Catégorie", "Réforme"),
+    columns=(_("Logiciel"), _("Catégorie"), _("Réforme")),
     list_template="cartography/catalogue_software.html",
     row_template="cartography/partials/catalogue_software_row.html",
     list_url="catalogue_software",
@@ -96,10 +97,10 @@ PLATFORMS = CataloguePages(
     update=services.update_platform,
     set_active=services.set_platform_active,
     merge=services.merge_platforms,
-    added="« {entry} » ajoutée au catalogue.",
-    merged="« {entry} » fusionnée ; {moved} usage(s) client repris.",
+    added=_("« {entry} » ajoutée au catalogue."),
+    merged=_("« {entry} » fusionnée ; {moved} usage(s) client repris."),
     search_fields=("name",),
-    columns=("Plateforme", "Immatriculation", "Date"),
+    columns=(_("Plateforme"), _("Immatriculation"), _("Date")),
     list_template="cartography/catalogue_platforms.html",
     row_template="cartography/partials/catalogue_platform_row.html",
     list_url="catalogue_platforms",
@@ -195,7 +196,7 @@ def catalogue_edit(
         else:
             if request.htmx:
                 return _row(request, catalogue, entry)
-            messages.success(request, "Catalogue enregistré.")
+            messages.success(request, _("Catalogue enregistré."))
             return redirect(catalogue.list_url, firm_slug=firm_slug)
     if request.htmx:
         return _row_form(request, catalogue, entry, form)
@@ -235,6 +236,6 @@ def catalogue_toggle(
             by=request.user,
             **{catalogue.entry_name: entry},
         )
-        messages.success(request, "Catalogue enregistré.")
+        messages.success(request, _("Catalogue enregistré."))
         return redirect(catalogue.list_url, firm_slug=firm_slug)
     return _page(request, "cartography/catalogue_toggle.html", catalogue, entry=entry)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cartography import selectors, services
@@ -103,7 +104,9 @@ def client_software_add(request: HttpRequest, firm_slug: str, client_id: int) ->
             add_service_errors(form, error)
         else:
             if not request.htmx:
-                messages.success(request, f"Logiciel « {item.label} » ajouté.")
+                messages.success(
+                    request, _("Logiciel « %(label)s » ajouté.") % {"label": item.label}
+                )
                 return redirect("client_cartography", firm_slug=firm_slug, client_id=client.pk)
             return _section(request, client, "software")
     return _section(request, client, "software", add_form=form)
@@ -137,7 +140,7 @@ def client_software_edit(
                 add_service_errors(form, error)
             else:
                 if not request.htmx:
-                    messages.success(request, "Logiciel enregistré.")
+                    messages.success(request, _("Logiciel enregistré."))
                     return redirect("client_cartography", firm_slug=firm_slug, client_id=client.pk)
                 return _section(request, client, "software")
     else:
@@ -166,7 +169,7 @@ def client_software_remove(
         services.remove_client_software(firm=request.firm, item=item, by=request.user)
         if request.htmx:
             return _section(request, client, "software")
-        messages.success(request, f"Logiciel « {item.label} » retiré.")
+        messages.success(request, _("Logiciel « %(label)s » retiré.") % {"label": item.label})
         return redirect("client_cartography", firm_slug=firm_slug, client_id=client.pk)
     return render(
         request,
@@ -186,7 +189,7 @@ def client_platform_set(
     current = cartography.platforms[role]
     if request.POST.get("clear"):
         services.clear_client_platform(firm=request.firm, client=client, role=role, by=request.user)
-        return _platform_answer(request, client, firm_slug, "Plateforme retirée.")
+        return _platform_answer(request, client, firm_slug, _("Plateforme retirée."))
     form = _platform_form(request, role, current, data=request.POST)
     if form.is_valid():
         services.set_client_platform(
@@ -198,7 +201,7 @@ def client_platform_set(
             on=form.cleaned_data["on"],
             by=request.user,
         )
-        return _platform_answer(request, client, firm_slug, "Plateforme enregistrée.")
+        return _platform_answer(request, client, firm_slug, _("Plateforme enregistrée."))
     forms = [
         form if other == role else _platform_form(request, other, cartography.platforms[other])
         for other in PlatformRole.values
@@ -239,6 +242,6 @@ def client_profile_save(request: HttpRequest, firm_slug: str, client_id: int) ->
             {"client": client, "field": form[code], "saved": saved},
         )
     if saved and not request.htmx:
-        messages.success(request, "Profil numérique enregistré.")
+        messages.success(request, _("Profil numérique enregistré."))
         return redirect("client_cartography", firm_slug=firm_slug, client_id=client.pk)
     return _section(request, client, "profile", profile_form=form, profile_saved=saved)

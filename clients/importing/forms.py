@@ -5,21 +5,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from clients.importing.mapping import FIELD_LABELS, missing_columns_message, missing_fields
 from clients.importing.reading import MAX_FILE_BYTES, ImportFileError, check_file, check_size
 
-IGNORED = "— Ne pas importer —"
+IGNORED = _("— Ne pas importer —")
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="Fichier des clients",
+        label=_("Fichier des clients"),
         allow_empty_file=True,  # the reader says "Le fichier est vide." like everywhere else
-        help_text=(
-            "CSV (séparateur point-virgule, virgule, tabulation ou barre verticale ; encodage "
-            "UTF-8 ou Windows-1252) ou classeur Excel .xlsx (première feuille), "
-            f"{MAX_FILE_BYTES // 1024 // 1024} Mo au plus."
+        help_text=format_lazy(
+            _(
+                "CSV (séparateur point-virgule, virgule, tabulation ou barre verticale ; encodage "
+                "UTF-8 ou Windows-1252) ou classeur Excel .xlsx (première feuille), "
+                "{megabytes} Mo au plus."
+            ),
+            megabytes=MAX_FILE_BYTES // 1024 // 1024,
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
     )
@@ -86,8 +91,11 @@ class MappingForm(forms.Form):
                 listed = ", ".join(f"« {header} »" for header in headers)
                 self.add_error(
                     None,
-                    f"Le champ « {FIELD_LABELS[name]} » est choisi pour plusieurs colonnes "
-                    f"({listed}) : gardez-en une seule.",
+                    _(
+                        "Le champ « %(field)s » est choisi pour plusieurs colonnes "
+                        "(%(columns)s) : gardez-en une seule."
+                    )
+                    % {"field": FIELD_LABELS[name], "columns": listed},
                 )
         if missing := missing_fields(mapping):
             self.add_error(None, missing_columns_message(missing))

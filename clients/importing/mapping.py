@@ -11,29 +11,32 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
 # The importable fields, in the order the mapping step lists them, with their French label.
 FIELD_LABELS = {
-    "company_name": "Raison sociale",
-    "siren": "SIREN",
-    "siret": "SIRET du siège",
-    "naf_code": "Code NAF/APE",
-    "legal_form": "Forme juridique",
-    "vat_number": "TVA intracommunautaire",
-    "address": "Adresse",
-    "postal_code": "Code postal",
-    "city": "Ville",
-    "fiscal_year_end": "Clôture de l'exercice (JJ/MM)",
-    "contact_name": "Contact principal",
-    "contact_email": "E-mail du contact",
-    "contact_phone": "Téléphone du contact",
-    "signer_civility": "Civilité du signataire",
-    "signer_last_name": "Nom du signataire",
-    "signer_first_name": "Prénom du signataire",
-    "signer_email": "E-mail du signataire",
-    "signer_mobile": "Mobile du signataire",
-    "billing_emails": "E-mails de facturation",
-    "assigned_to": "Collaborateur (e-mail ou nom complet)",
-    "tags": "Étiquettes",
+    "company_name": _("Raison sociale"),
+    "siren": _("SIREN"),
+    "siret": _("SIRET du siège"),
+    "naf_code": _("Code NAF/APE"),
+    "legal_form": _("Forme juridique"),
+    "vat_number": _("TVA intracommunautaire"),
+    "address": _("Adresse"),
+    "postal_code": _("Code postal"),
+    "city": _("Ville"),
+    "fiscal_year_end": _("Clôture de l'exercice (JJ/MM)"),
+    "contact_name": _("Contact principal"),
+    "contact_email": _("E-mail du contact"),
+    "contact_phone": _("Téléphone du contact"),
+    "signer_civility": _("Civilité du signataire"),
+    "signer_last_name": _("Nom du signataire"),
+    "signer_first_name": _("Prénom du signataire"),
+    "signer_email": _("E-mail du signataire"),
+    "signer_mobile": _("Mobile du signataire"),
+    "billing_emails": _("E-mails de facturation"),
+    "assigned_to": _("Collaborateur (e-mail ou nom complet)"),
+    "tags": _("Étiquettes"),
 }
 REQUIRED_FIELDS = ("company_name", "siren")
 
@@ -164,16 +167,18 @@ def guess_mapping(headers: Sequence[str]) -> dict[int, str]:
 def missing_fields(mapping: Mapping[int, str]) -> list[str]:
     """The labels of the mandatory fields that no column feeds."""
     chosen = set(mapping.values())
-    return [FIELD_LABELS[field] for field in REQUIRED_FIELDS if field not in chosen]
+    return [str(FIELD_LABELS[field]) for field in REQUIRED_FIELDS if field not in chosen]
 
 
 def missing_columns_message(missing: Sequence[str]) -> str:
-    names = ", ".join(missing)
-    plural = "s" if len(missing) > 1 else ""
-    return (
-        f"Colonne{plural} obligatoire{plural} manquante{plural} : {names}. "
-        "Le fichier doit contenir au moins la raison sociale et le SIREN de chaque client."
+    message = ngettext(
+        "Colonne obligatoire manquante : %(names)s. Le fichier doit contenir au moins la raison "
+        "sociale et le SIREN de chaque client.",
+        "Colonnes obligatoires manquantes : %(names)s. Le fichier doit contenir au moins la "
+        "raison sociale et le SIREN de chaque client.",
+        len(missing),
     )
+    return message % {"names": ", ".join(missing)}
 
 
 def header_index(rows: Sequence[Sequence[str]]) -> int:

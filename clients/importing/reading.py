@@ -28,6 +28,7 @@ from typing import IO
 
 import defusedxml.ElementTree as DefusedXML
 import openpyxl
+from django.utils.translation import gettext_lazy as _
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import CellCoordinatesException
 
@@ -54,12 +55,15 @@ DELIMITERS = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "ba
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
 # What a file really is when its first bytes say so.
 SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "une image PNG"),
-    (b"\xff\xd8\xff", "une image JPEG"),
-    (b"GIF8", "une image GIF"),
-    (b"%PDF-", "un document PDF"),
-    (b"PK\x03\x04", "une archive ZIP (peut-être un classeur .xlsx)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "un ancien document Office (.xls) ou un fichier chiffré"),
+    (b"\x89PNG\r\n\x1a\n", _("une image PNG")),
+    (b"\xff\xd8\xff", _("une image JPEG")),
+    (b"GIF8", _("une image GIF")),
+    (b"%PDF-", _("un document PDF")),
+    (b"PK\x03\x04", _("une archive ZIP (peut-être un classeur .xlsx)")),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        _("un ancien document Office (.xls) ou un fichier chiffré"),
+    ),
 )
 XML_DECLARATIONS = tuple(
     marker.encode(encoding)
@@ -67,7 +71,7 @@ XML_DECLARATIONS = tuple(
     for encoding in ("ascii", "utf-16-le", "utf-16-be")
 )
 
-NOT_A_WORKBOOK = (
+NOT_A_WORKBOOK = _(
     "Ce fichier porte l'extension .xlsx mais ce n'est pas un classeur Excel lisible. "
     "Enregistrez-le de nouveau depuis votre tableur (format .xlsx) ou au format CSV."
 )
@@ -79,7 +83,7 @@ TOO_MANY_LINES = (
     "Le fichier dépasse {limit} lignes, lignes vides comprises ({where}) : découpez-le en "
     "plusieurs fichiers ou supprimez les lignes vides sous les clients."
 )
-EXPANDS_TOO_MUCH = (
+EXPANDS_TOO_MUCH = _(
     "Ce classeur se décompresse en un volume anormal (plus de {limit} Mo ou une compression "
     "suspecte) : il n'a pas été ouvert. Enregistrez-le au format CSV ou découpez-le."
 )
@@ -132,7 +136,7 @@ def read_table(content: bytes, filename: str) -> Table:
     rows = records[start + 1 :]
     if not rows:
         raise ImportFileError(
-            "Le fichier ne contient que la ligne d'en-tête : aucun client à importer."
+            _("Le fichier ne contient que la ligne d'en-tête : aucun client à importer.")
         )
     return Table(headers=headers, rows=rows, description=description)
 
@@ -141,8 +145,11 @@ def check_size(size: int) -> None:
     """Refuse a file over the limit, before it is read into memory when possible."""
     if size > MAX_FILE_BYTES:
         raise ImportFileError(
-            f"Le fichier dépasse la taille maximale de {MAX_FILE_BYTES // 1024 // 1024} Mo "
-            f"({megabytes(size)} Mo) : découpez-le en plusieurs fichiers."
+            _(
+                "Le fichier dépasse la taille maximale de %(limit)s Mo (%(size)s Mo) : "
+                "découpez-le en plusieurs fichiers."
+            )
+            % {"limit": MAX_FILE_BYTES // 1024 // 1024, "size": megabytes(size)}
         )
 
 
@@ -151,7 +158,7 @@ def check_file(content: bytes, filename: str) -> str:
     file ("csv" or "xlsx"); raises :class:`ImportFileError`."""
     check_size(len(content))
     if not content:
-        raise ImportFileError("Le fichier est vide.")
+        raise ImportFileError(_("Le fichier est vide."))
     extension = PurePath(filename).suffix.lower()
     if extension == ".xlsx":
         _check_xlsx_signature(content)
@@ -161,8 +168,10 @@ def check_file(content: bytes, filename: str) -> str:
         return "csv"
     if extension == ".xls":
         raise ImportFileError(
-            "Les classeurs .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez le "
-            "fichier au format .xlsx ou CSV."
+            _(
+                "Les classeurs .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez le "
+                "fichier au format .xlsx ou CSV."
+            )
         )
     raise ImportFileError("Format non pris en charge : importez un fichier .csv ou .xlsx.")
 
@@ -173,7 +182,7 @@ def read_records(content: bytes, filename: str) -> tuple[list[Record], str]:
     else:
         records, description = _read_csv(content, PurePath(filename).suffix.lower())
     if not records:
-        raise ImportFileError("Le fichier est vide : il ne contient aucune ligne remplie.")
+        raise ImportFileError(_("Le fichier est vide : il ne contient aucune ligne remplie."))
     return records, description
 
 
@@ -183,13 +192,16 @@ def _kept(records: list[Record], line: int, cells: list[str]) -> None:
         return
     if len(cells) > MAX_COLUMNS and any(cells[MAX_COLUMNS:]):
         raise ImportFileError(
-            f"La ligne {line} compte plus de {MAX_COLUMNS} colonnes : "
-            "ne gardez que les colonnes utiles."
+            _(
+                "La ligne %(line)s compte plus de %(limit)s colonnes : "
+                "ne gardez que les colonnes utiles."
+            )
+            % {"line": line, "limit": MAX_COLUMNS}
         )
     if len(records) > MAX_ROWS:  # the header plus MAX_ROWS rows are allowed
         raise ImportFileError(
-            f"Le fichier compte plus de {thousands(MAX_ROWS)} lignes : découpez-le en plusieurs "
-            "fichiers."
+            _("Le fichier compte plus de %(limit)s lignes : découpez-le en plusieurs fichiers.")
+            % {"limit": thousands(MAX_ROWS)}
         )
     while not cells[-1]:  # sheets pad rows to their widest; trailing delimiters do the same
         cells.pop()
@@ -218,11 +230,14 @@ def _check_csv_signature(content: bytes, extension: str) -> None:
 def _read_csv(content: bytes, extension: str) -> tuple[list[Record], str]:
     text, encoding = decode_text(content)
     if not text.strip():
-        raise ImportFileError("Le fichier est vide.")
+        raise ImportFileError(_("Le fichier est vide."))
     if _looks_binary(text):
         raise ImportFileError(
-            f"Ce fichier porte l'extension {extension} mais ce n'est pas du texte : "
-            "importez un fichier CSV ou un classeur .xlsx."
+            _(
+                "Ce fichier porte l'extension %(extension)s mais ce n'est pas du texte : "
+                "importez un fichier CSV ou un classeur .xlsx."
+            )
+            % {"extension": extension}
         )
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -240,8 +255,11 @@ def _read_csv(content: bytes, extension: str) -> tuple[list[Record], str]:
             line = reader.line_num + 1  # a quoted cell may span several lines
     except csv.Error as error:
         raise ImportFileError(
-            f"Le fichier CSV est mal formé vers la ligne {line} : une cellule est trop longue "
-            "ou un guillemet n'est pas refermé."
+            _(
+                "Le fichier CSV est mal formé vers la ligne %(line)s : une cellule est trop longue "
+                "ou un guillemet n'est pas refermé."
+            )
+            % {"line": line}
         ) from error
     description = f"CSV · {ENCODING_NAMES[encoding]} · séparateur {DELIMITERS[delimiter]}"
     return records, description
@@ -261,8 +279,11 @@ def decode_text(content: bytes) -> tuple[str, str]:
                 return content.decode(codec), encoding
             except UnicodeDecodeError as error:
                 raise ImportFileError(
-                    f"Le fichier annonce l'encodage {ENCODING_NAMES[encoding]} mais contient des "
-                    "caractères invalides : enregistrez-le de nouveau en « CSV UTF-8 »."
+                    _(
+                        "Le fichier annonce l'encodage %(encoding)s mais contient des caractères "
+                        "invalides : enregistrez-le de nouveau en « CSV UTF-8 »."
+                    )
+                    % {"encoding": ENCODING_NAMES[encoding]}
                 ) from error
     try:
         return content.decode("utf-8"), "utf-8"
@@ -333,7 +354,7 @@ def _read_xlsx(content: bytes) -> tuple[list[Record], str]:
             raise ImportFileError(NOT_A_WORKBOOK) from error
         try:
             if not workbook.worksheets:
-                raise ImportFileError("Ce classeur ne contient aucune feuille de calcul.")
+                raise ImportFileError(_("Ce classeur ne contient aucune feuille de calcul."))
             sheet = workbook.worksheets[0]
             # openpyxl keeps the name of the sheet's member of the archive there.
             with (
@@ -455,8 +476,10 @@ def check_xlsx_container(content: bytes) -> None:
         for member in members:
             if member.flag_bits & 0x1:
                 raise ImportFileError(
-                    "Ce classeur est protégé par un mot de passe : enregistrez-en une copie "
-                    "sans mot de passe."
+                    _(
+                        "Ce classeur est protégé par un mot de passe : enregistrez-en une copie "
+                        "sans mot de passe."
+                    )
                 )
             if (
                 member.file_size > RATIO_CHECKED_FROM_BYTES
@@ -473,8 +496,10 @@ def check_xlsx_container(content: bytes) -> None:
                 raise ImportFileError(NOT_A_WORKBOOK) from error
             if declares:
                 raise ImportFileError(
-                    "Ce classeur contient des déclarations XML interdites (DOCTYPE ou ENTITY), "
-                    "signe d'un fichier piégé : il n'a pas été ouvert."
+                    _(
+                        "Ce classeur contient des déclarations XML interdites (DOCTYPE ou ENTITY), "
+                        "signe d'un fichier piégé : il n'a pas été ouvert."
+                    )
                 )
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from clients.importing.mapping import guess_mapping, mapping_to_json
 from clients.importing.planning import ImportPlan
@@ -82,17 +83,17 @@ def stored_table(upload: ClientImport) -> Table:
             content = stream.read(MAX_FILE_BYTES + 1)
     except (OSError, ValueError) as error:
         raise ImportFileError(
-            "Le fichier déposé n'est plus disponible : déposez-le de nouveau."
+            _("Le fichier déposé n'est plus disponible : déposez-le de nouveau.")
         ) from error
     return read_table(content, upload.original_name)
 
 
 def purged_message(upload: ClientImport) -> str:
     deleted_on = date_format(timezone.localtime(upload.file_purged_at), "d/m/Y")
-    return (
-        f"Le fichier « {upload.original_name} » a été supprimé le {deleted_on}, à la fin de sa "
-        "durée de conservation : déposez-le de nouveau pour l'importer."
-    )
+    return _(
+        "Le fichier « %(name)s » a été supprimé le %(date)s, à la fin de sa durée de "
+        "conservation : déposez-le de nouveau pour l'importer."
+    ) % {"name": upload.original_name, "date": deleted_on}
 
 
 def start_dry_run(

@@ -8,6 +8,7 @@ from datetime import timedelta
 from math import ceil
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from firms.models import Firm
 from portfolio.dashboard.figures import HeadlineFigures
@@ -49,9 +50,9 @@ def urgency_bars(figures: HeadlineFigures) -> list[dict]:
 
 
 PROGRESS_SERIES = (
-    ("determined_percent", "Obligations déterminées", "#1f4fd1"),
-    ("reception_percent", "PA de réception choisie", "#147a4a"),
-    ("issuing_percent", "PA d'émission (si due)", "#a15c00"),
+    ("determined_percent", _("Obligations déterminées"), "#1f4fd1"),
+    ("reception_percent", _("PA de réception choisie"), "#147a4a"),
+    ("issuing_percent", _("PA d'émission (si due)"), "#a15c00"),
 )
 
 

@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cartography.models import PlatformStatus
 from clients.models import Client
@@ -22,33 +23,33 @@ from scoring.portfolio_facts import PLATFORM_STAGES
 CHOSEN_STAGE = PLATFORM_STAGES[PlatformStatus.CHOSEN]
 
 URGENCY_CHOICES = {
-    "high": "Élevée",
-    "medium": "Moyenne",
-    "low": "Faible",
-    "none": "Non calculée",
+    "high": _("Élevée"),
+    "medium": _("Moyenne"),
+    "low": _("Faible"),
+    "none": _("Non calculée"),
 }
 # The size categories in the filter and the table: the usual short names, and the microentreprise
 # under the one label it has everywhere else.
 SIZE_LABELS = {
-    SizeCategory.GE: "GE",
-    SizeCategory.ETI: "ETI",
-    SizeCategory.PME: "PME",
+    SizeCategory.GE: _("GE"),
+    SizeCategory.ETI: _("ETI"),
+    SizeCategory.PME: _("PME"),
     SizeCategory.MICRO: SizeCategory.MICRO.label,
 }
-SIZE_CHOICES = {**SIZE_LABELS, "unknown": "Non déterminée"}
+SIZE_CHOICES = {**SIZE_LABELS, "unknown": _("Non déterminée")}
 OBLIGATION_CHOICES = {
-    "receive": "Réception obligatoire",
-    "issue": "Émission obligatoire",
-    "e_reporting": "E-reporting",
-    "out_of_scope": "Hors champ",
-    "undetermined": "Obligations à déterminer",
+    "receive": _("Réception obligatoire"),
+    "issue": _("Émission obligatoire"),
+    "e_reporting": _("E-reporting"),
+    "out_of_scope": _("Hors champ"),
+    "undetermined": _("Obligations à déterminer"),
 }
-ISSUING_YEAR_CHOICES = {"2026": "Émission dès 2026", "2027": "Émission en 2027"}
+ISSUING_YEAR_CHOICES = {"2026": _("Émission dès 2026"), "2027": _("Émission en 2027")}
 PLATFORM_CHOICES = {
-    "reception_missing": "PA de réception à choisir",
-    "reception_chosen": "PA de réception choisie",
-    "issuing_missing": "PA d'émission à choisir (émission due)",
-    "issuing_chosen": "PA d'émission choisie",
+    "reception_missing": _("PA de réception à choisir"),
+    "reception_chosen": _("PA de réception choisie"),
+    "issuing_missing": _("PA d'émission à choisir (émission due)"),
+    "issuing_chosen": _("PA d'émission choisie"),
 }
 MANDATE_CHOICES = {
     "none": "Mandat : aucun",

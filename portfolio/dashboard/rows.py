@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from math import ceil
 
 from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cartography.models import PlatformRole, PlatformStatus
 from clients.models import Client
@@ -48,10 +49,10 @@ ROW_FIELDS = (
 )
 STATUS_LABELS = dict(PlatformStatus.choices)
 READINESS = {
-    READY: ("Prêts", "ok"),
-    NOT_READY: ("Pas prêt", "danger"),
-    UNKNOWN: ("À vérifier", "warn"),
-    None: ("Aucun logiciel", ""),
+    READY: (_("Prêts"), "ok"),
+    NOT_READY: (_("Pas prêt"), "danger"),
+    UNKNOWN: (_("À vérifier"), "warn"),
+    None: (_("Aucun logiciel"), ""),
 }
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0007_client_import_file_purge'),
+        ('clients', '0008_client_import_read_job'),
     ]
 
     operations = [
