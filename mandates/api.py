@@ -4,7 +4,7 @@ transitions and French messages as the web pages."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,6 +18,7 @@ from clients.models import Client
 from mandates import selectors, services
 from mandates.forms import FRENCH_DATE_FORMATS, RefusalForm
 from mandates.models import Mandate, MandateKind, MandateStatus
+from mandates.views import pdf_response
 from mandates.workflow import TransitionRefused
 
 
@@ -164,12 +165,8 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"])
-    def pdf(self, request: Request, mandate_id: int) -> FileResponse:
+    def pdf(self, request: Request, mandate_id: int) -> HttpResponse:
         mandate = self.get_object()
         if not mandate.document:
             raise Http404
-        return FileResponse(
-            mandate.document.open("rb"),
-            filename=f"{mandate.reference}.pdf",
-            content_type="application/pdf",
-        )
+        return pdf_response(mandate.document, f"{mandate.reference}.pdf")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.selectors import get_client_for_membership
@@ -38,7 +39,11 @@ def client_mandates(request: HttpRequest, firm_slug: str, client_id: int) -> Htt
         except TransitionRefused as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"Mandat {mandate.reference} généré : il est à signer.")
+            messages.success(
+                request,
+                _("Mandat %(reference)s généré : il est à signer.")
+                % {"reference": mandate.reference},
+            )
         return redirect("client_mandates", firm_slug=firm_slug, client_id=client.pk)
     return render(
         request,
@@ -68,7 +73,9 @@ def mandate_step(
     try:
         if step == "sent":
             services.mark_sent(firm=firm, mandates=[mandate], by=user)
-            messages.success(request, f"{mandate.reference} : envoyé pour signature.")
+            messages.success(
+                request, _("%(ref)s : envoyé pour signature.") % {"ref": mandate.reference}
+            )
         elif step == "signed":
             form = SignatureForm(request.POST, request.FILES)
             if not form.is_valid():
@@ -76,7 +83,7 @@ def mandate_step(
                 return back
             upload = form.cleaned_data["document"]
             if upload.size > services.SIGNED_PDF_MAX_BYTES:
-                raise ValidationError("Le fichier dépasse 10 Mo.")
+                raise ValidationError(_("Le fichier dépasse 10 Mo."))
             services.record_signature(
                 firm=firm,
                 mandate=mandate,
@@ -84,22 +91,28 @@ def mandate_step(
                 signed_on=form.cleaned_data["signed_on"],
                 by=user,
             )
-            messages.success(request, f"{mandate.reference} : signature enregistrée.")
+            messages.success(
+                request, _("%(ref)s : signature enregistrée.") % {"ref": mandate.reference}
+            )
         elif step == "refused":
             form = RefusalForm(request.POST)
             if not form.is_valid():
-                messages.error(request, "Indiquez le motif du refus.")
+                messages.error(request, _("Indiquez le motif du refus."))
                 return back
             services.record_refusal(
                 firm=firm, mandate=mandate, reason=form.cleaned_data["reason"], by=user
             )
-            messages.success(request, f"{mandate.reference} : refus enregistré.")
+            messages.success(request, _("%(ref)s : refus enregistré.") % {"ref": mandate.reference})
         elif step == "cancelled":
             services.cancel_mandate(firm=firm, mandate=mandate, by=user)
-            messages.success(request, f"{mandate.reference} : annulé.")
+            messages.success(request, _("%(ref)s : annulé.") % {"ref": mandate.reference})
         elif step == "regenerated":
             new = services.regenerate_mandate(firm=firm, mandate=mandate, by=user)
-            messages.success(request, f"{mandate.reference} annulé, {new.reference} généré.")
+            messages.success(
+                request,
+                _("%(old)s annulé, %(new)s généré.")
+                % {"old": mandate.reference, "new": new.reference},
+            )
         else:
             raise Http404
     except TransitionRefused as error:
@@ -111,7 +124,7 @@ def mandate_step(
 
 def mandate_document(
     request: HttpRequest, firm_slug: str, client_id: int, mandate_id: int, which: str
-) -> FileResponse:
+) -> HttpResponse:
     """The mandate's PDF (``which`` "document") or the signed one ("signed"): shown in the
     browser with ?apercu=1, downloaded otherwise."""
     client = get_client_for_membership(request.membership, client_id)
@@ -120,12 +133,16 @@ def mandate_document(
     if not file:
         raise Http404
     name = f"{mandate.reference}{'-signe' if which == 'signed' else ''}.pdf"
-    return FileResponse(
-        file.open("rb"),
-        as_attachment=not request.GET.get("apercu"),
-        filename=name,
-        content_type="application/pdf",
-    )
+    return pdf_response(file, name, inline=bool(request.GET.get("apercu")))
+
+
+def pdf_response(file, name: str, *, inline: bool = False) -> HttpResponse:
+    """A stored PDF (10 MB at most), read at once so that no file stays open."""
+    with file.open("rb") as stored:
+        response = HttpResponse(stored.read(), content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return response
 
 
 def mandate_batch(request: HttpRequest, firm_slug: str, job_id: int) -> HttpResponse:
@@ -142,7 +159,9 @@ def mandate_batch(request: HttpRequest, firm_slug: str, job_id: int) -> HttpResp
         sent = services.mark_sent(
             firm=request.firm, mandates=list(batch.select_related("client")), by=request.user
         )
-        messages.success(request, f"{sent} mandat(s) marqué(s) envoyé(s) pour signature.")
+        messages.success(
+            request, _("%(count)s mandat(s) marqué(s) envoyé(s) pour signature.") % {"count": sent}
+        )
         return redirect("mandate_batch", firm_slug=firm_slug, job_id=job.pk)
     context = {
         "job": job,
@@ -172,7 +191,7 @@ def signed_files_upload(request: HttpRequest, firm_slug: str) -> HttpResponse:
     if request.method == "POST":
         uploads = request.FILES.getlist("files")
         if not uploads:
-            messages.error(request, "Choisissez les PDF signés, ou une archive ZIP.")
+            messages.error(request, _("Choisissez les PDF signés, ou une archive ZIP."))
         else:
             try:
                 files = [
@@ -205,7 +224,7 @@ def mandate_settings(request: HttpRequest, firm_slug: str) -> HttpResponse:
     if request.method == "POST":
         if settings_form.is_bound and settings_form.is_valid():
             settings_form.save()
-            messages.success(request, "Réglages des mandats enregistrés.")
+            messages.success(request, _("Réglages des mandats enregistrés."))
             return redirect("mandate_settings", firm_slug=firm_slug)
         for kind, form in text_forms.items():
             if form.is_bound and form.is_valid():
@@ -216,7 +235,9 @@ def mandate_settings(request: HttpRequest, firm_slug: str) -> HttpResponse:
                 except ValidationError as error:
                     form.add_error("body", error.message_dict["body"])
                 else:
-                    messages.success(request, f"Texte du « {kind.label} » enregistré.")
+                    messages.success(
+                        request, _("Texte du « %(kind)s » enregistré.") % {"kind": kind.label}
+                    )
                     return redirect("mandate_settings", firm_slug=firm_slug)
     return render(
         request,

@@ -37,7 +37,7 @@ def test_generate_from_the_tab_then_download_and_preview(client, firm_a, signer_
     download = client.get(pdf_url)
     assert download["Content-Type"] == "application/pdf"
     assert "attachment" in download["Content-Disposition"]
-    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+    assert download.content.startswith(b"%PDF-")
     preview = client.get(pdf_url + "?apercu=1")
     assert "inline" in preview["Content-Disposition"]
     preview.close()
