@@ -13,7 +13,12 @@ from rest_framework.response import Response
 from clients import services
 from clients.forms import ClientForm
 from clients.models import Client
-from clients.selectors import ClientFilters, filter_clients
+from clients.selectors import UNASSIGNED, ClientFilters, filter_clients
+
+BAD_COLLABORATOR = (
+    "Identifiant de collaborateur invalide : un nombre entier, ou « none » pour les clients "
+    "sans collaborateur."
+)
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -73,7 +78,10 @@ class ClientViewSet(
     def get_queryset(self):
         membership = self.request.membership
         if self.action == "list":
-            return filter_clients(membership, ClientFilters.from_params(self.request.query_params))
+            filters = ClientFilters.from_params(self.request.query_params)
+            if filters.collaborator not in ("", UNASSIGNED) and filters.collaborator_id is None:
+                raise ValidationError({"collaborator": [BAD_COLLABORATOR]})
+            return filter_clients(membership, filters)
         return Client.objects.visible_to(membership)
 
     def get_object(self) -> Client:

@@ -12,6 +12,7 @@ import secrets
 from django.utils import timezone
 
 from firms.models import ApiToken, Membership
+from firms.parameters import parse_positive_int
 
 PREFIX = "pfe"
 
@@ -26,9 +27,9 @@ def new_raw_token(firm_id: int) -> str:
 
 def firm_id_of_token(raw_token: str) -> int | None:
     parts = raw_token.split("_", 2)
-    if len(parts) != 3 or parts[0] != PREFIX or not parts[1].isdigit():
+    if len(parts) != 3 or parts[0] != PREFIX:
         return None
-    return int(parts[1])
+    return parse_positive_int(parts[1])
 
 
 def resolve_api_token(firm_id: int, raw_token: str) -> Membership | None:

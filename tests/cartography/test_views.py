@@ -71,6 +71,23 @@ def test_search_suggests_catalogue_entries(as_member, firm_a, client_a, default_
     assert 'data-testid="picked-software"' in picked.content.decode()
 
 
+@pytest.mark.parametrize("product", ["²", "99999999999999999999999", "-1", "1e23", "x" * 5000])
+def test_a_picked_product_that_is_no_id_picks_nothing(as_member, firm_a, client_a, product):
+    member = as_member(firm_a.collaborator)
+    picked = member.get(_url(firm_a, client_a, "logiciels/"), {"product": product}, **HTMX)
+    assert picked.status_code == 200
+    assert 'data-testid="picked-software"' not in picked.content.decode()
+
+
+def test_search_text_with_a_nul_character_is_read_without_it(
+    as_member, firm_a, client_a, default_catalogues
+):
+    member = as_member(firm_a.collaborator)
+    response = member.get(_url(firm_a, client_a, "logiciels/recherche/"), {"label": "pen\x00ny"})
+    assert response.status_code == 200
+    assert "Pennylane" in response.content.decode()
+
+
 def test_edit_and_remove(as_member, firm_a, client_a):
     with firm_scope(firm_a.firm):
         item = services.add_client_software(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 
+from clients.api import BAD_COLLABORATOR
 from clients.models import Client, HistoryEntry
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
@@ -110,3 +113,11 @@ def test_a_french_404_message_is_kept(api, firm_a):
     target = factories.make_client(firm_a.firm)
     response = api(firm_a.supervisor, "get", f"/api/v1/clients/{target.pk}/score/")
     assert response.json() == {"detail": "Ce client n'a pas encore de score."}
+
+
+@pytest.mark.parametrize("collaborator", ["²", "99999999999999999999999", "-1", "1e23", "x"])
+def test_a_collaborator_filter_that_is_no_id_is_a_400(api, firm_a, collaborator):
+    query = urlencode({"collaborator": collaborator})
+    response = api(firm_a.supervisor, "get", f"/api/v1/clients/?{query}")
+    assert response.status_code == 400
+    assert response.json() == {"collaborator": [BAD_COLLABORATOR]}
