@@ -111,7 +111,7 @@ UNASSIGN = "none"  # the explicit choice of nobody
 
 
 class ReassignForm(forms.Form):
-    # Not "collaborator": that is the list's filter, posted along to reassign "the whole list".
+    # Not "collaborator": that is the list's filter, in the query string posted along.
     assignee = forms.ChoiceField(
         label=gettext_lazy("Nouveau collaborateur"),
         error_messages={"required": gettext_lazy("Choisissez à qui attribuer ces clients.")},

@@ -71,6 +71,15 @@ def test_search_text_with_a_nul_character_is_read_without_it(client, firm_a, nam
     assert _names(response) == ["Boulangerie"]
 
 
+def test_a_parameter_named_like_a_method_of_the_query_is_only_a_parameter(client, firm_a):
+    """The list once rendered ``request.GET.items`` in its template: ``?items=`` broke it."""
+    factories.make_client(firm_a.firm, company_name="Boulangerie")
+    client.force_login(firm_a.supervisor.user)
+    response = client.get(f"/f/{firm_a.firm.slug}/clients/", {"items": "x", "q": "boul"})
+    assert response.status_code == 200
+    assert 'name="querystring" value="items=x&amp;q=boul"' in response.content.decode()
+
+
 def test_htmx_requests_get_only_the_table(client, firm_a):
     factories.make_client(firm_a.firm, company_name="Boulangerie Martin")
     client.force_login(firm_a.supervisor.user)
@@ -160,7 +169,7 @@ def test_bulk_reassignment_of_the_whole_filtered_list(client, firm_a):
         {
             "action": "reassign",
             "scope": "all",
-            "q": "boulangerie",
+            "querystring": "q=boulangerie",
             "assignee": firm_a.other_collaborator.user.pk,
         },
     )
