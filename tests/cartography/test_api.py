@@ -98,3 +98,21 @@ def test_another_firm_sees_none_of_the_catalogue(client, firm_a, firm_b, catalog
     assert client.get("/api/v1/catalogue/software/", **auth).json()["count"] == 0
     url = f"/api/v1/catalogue/software/{catalogue_a['excel'].pk}/"
     assert client.get(url, **auth).status_code == 404
+
+
+def test_a_figure_too_large_for_the_profile_is_a_400(client, firm_a, client_a):
+    auth = _token(firm_a.collaborator)
+    for figure in (1e23, 10**25, "1e23", "99999999999999999999999"):
+        response = client.patch(
+            _url(client_a),
+            {"profile": {"invoices_received_per_month": figure}},
+            content_type="application/json",
+            **auth,
+        )
+        assert response.status_code == 400, figure
+        assert response.json()["profile"]["invoices_received_per_month"] in (
+            ["Ce nombre de factures est trop grand."],
+            ["Saisissez un nombre, par exemple 1 250."],  # "1e23" typed is not a French figure
+        )
+    profile = client.get(_url(client_a), **auth).json()["profile"]
+    assert profile["invoices_received_per_month"] is None

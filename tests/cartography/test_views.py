@@ -172,6 +172,29 @@ def test_the_profile_saves_one_field_at_a_time(as_member, firm_a, client_a):
     assert profile.paper_share_received is None
 
 
+@pytest.mark.parametrize(
+    ("figure", "message"),
+    [
+        ("100 000 000 000 000 000 000 000", "Ce nombre de factures est trop grand."),
+        ("99999999999999999999999", "Ce nombre de factures est trop grand."),
+        ("2 147 483 648", "Ce nombre de factures est trop grand."),  # the column's limit + 1
+        ("1e23", "Saisissez un nombre, par exemple 1 250."),
+    ],
+)
+def test_a_figure_too_large_for_the_profile_is_refused(
+    as_member, firm_a, client_a, figure, message
+):
+    member = as_member(firm_a.collaborator)
+    url = _url(firm_a, client_a, "profil/")
+    refused = member.post(url, {"invoices_issued_per_month": figure}, **HTMX)
+    assert refused.status_code == 200
+    assert message in refused.content.decode()
+    with firm_scope(firm_a.firm):
+        assert not DigitalProfile.objects.for_firm(firm_a.firm).exists()
+    largest = member.post(url, {"invoices_issued_per_month": "2 147 483 647"}, **HTMX)
+    assert "Enregistré ✓" in largest.content.decode()
+
+
 def test_the_whole_profile_form_without_javascript(as_member, firm_a, client_a):
     response = as_member(firm_a.collaborator).post(
         _url(firm_a, client_a, "profil/"),
