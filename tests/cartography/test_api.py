@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from cartography.models import SoftwareProduct
+import json
+
+import pytest
+
+from cartography.models import Platform, SoftwareProduct
+from config.api_parsers import NOT_AN_OBJECT
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
 
@@ -116,3 +121,34 @@ def test_a_figure_too_large_for_the_profile_is_a_400(client, firm_a, client_a):
         )
     profile = client.get(_url(client_a), **auth).json()["profile"]
     assert profile["invoices_received_per_month"] is None
+
+
+CATALOGUES = {
+    "software": {
+        "api": "/api/v1/catalogue/software/",
+        "web": "parametres/catalogues/logiciels/",
+        "valid": {"vendor": "Acme", "name": "Facto", "category": "invoicing", "reform_ready": "no"},
+        "model": SoftwareProduct,
+    },
+    "platforms": {
+        "api": "/api/v1/catalogue/platforms/",
+        "web": "parametres/catalogues/plateformes/",
+        "valid": {"name": "PA Nouvelle", "notes": ""},
+        "model": Platform,
+    },
+}
+
+
+@pytest.mark.parametrize("catalogue", ["software", "platforms"])
+@pytest.mark.parametrize("body", [[1], [], "²", None], ids=repr)
+def test_a_catalogue_body_that_is_not_an_object_is_a_400(
+    client, firm_a, catalogue_a, catalogue, body
+):
+    spec = CATALOGUES[catalogue]
+    entry = catalogue_a["excel"] if catalogue == "software" else catalogue_a["pa"]
+    for method, path in (("post", spec["api"]), ("patch", f"{spec['api']}{entry.pk}/")):
+        response = getattr(client, method)(
+            path, json.dumps(body), content_type="application/json", **_token(firm_a.admin)
+        )
+        assert response.status_code == 400, (method, path)
+        assert response.json() == {"detail": NOT_AN_OBJECT}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 import pytest
 
 from clients.api import BAD_COLLABORATOR
 from clients.models import Client, HistoryEntry
+from config.api_parsers import NOT_AN_OBJECT
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
 from tests import factories
@@ -121,3 +123,17 @@ def test_a_collaborator_filter_that_is_no_id_is_a_400(api, firm_a, collaborator)
     response = api(firm_a.supervisor, "get", f"/api/v1/clients/?{query}")
     assert response.status_code == 400
     assert response.json() == {"collaborator": [BAD_COLLABORATOR]}
+
+
+@pytest.mark.parametrize("body", [[1], [], "²", 1e23, None], ids=repr)
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_a_body_that_is_not_an_object_is_a_400(api, firm_a, method, body):
+    target = factories.make_client(firm_a.firm, company_name="Garage Moreau")
+    path = "/api/v1/clients/" if method == "post" else f"/api/v1/clients/{target.pk}/"
+    response = api(firm_a.supervisor, method, path, json.dumps(body))
+    assert response.status_code == 400
+    assert response.json() == {"detail": NOT_AN_OBJECT}
+    with firm_scope(firm_a.firm):
+        assert list(
+            Client.objects.for_firm(firm_a.firm).values_list("company_name", flat=True)
+        ) == ["Garage Moreau"]
