@@ -14,6 +14,7 @@ from clients import services
 from clients.forms import ClientForm
 from clients.models import Client
 from clients.selectors import UNASSIGNED, ClientFilters, filter_clients
+from firms.api_forms import form_data_from_json, validated_data
 
 BAD_COLLABORATOR = (
     "Identifiant de collaborateur invalide : un nombre entier, ou « none » pour les clients "
@@ -38,17 +39,15 @@ class ClientSerializer(serializers.ModelSerializer):
 
 
 def _form_data(payload: dict, instance: Client | None) -> dict:
-    """API payload → the web form's data, so both are checked by the same rules and messages."""
+    """API payload → the web form's data, so both are checked by the same rules and messages;
+    for an update, over the client's current values."""
     data = {}
     if instance is not None:
         for field in ClientForm.Meta.fields:
             value = getattr(instance, "assigned_to_id" if field == "assigned_to" else field)
             data[field] = value
     data.update(payload)
-    for field in ("billing_emails", "tags"):
-        if isinstance(data.get(field), list):
-            data[field] = ",".join(str(item) for item in data[field])
-    return {key: "" if value is None else value for key, value in data.items()}
+    return form_data_from_json(ClientForm, data, lists=("billing_emails", "tags"))
 
 
 @extend_schema_view(
@@ -93,11 +92,7 @@ class ClientViewSet(
         form = ClientForm(
             _form_data(self.request.data, instance), instance=instance, firm=self.request.firm
         )
-        if not form.is_valid():
-            raise ValidationError(
-                {field: [str(e) for e in errors] for field, errors in form.errors.items()}
-            )
-        data = form.cleaned_data
+        data = validated_data(form)
         if not self.request.membership.sees_whole_firm:
             # Collaborators keep their clients; only supervisors reassign.
             data["assigned_to"] = current_assignee

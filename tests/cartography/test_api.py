@@ -6,6 +6,7 @@ import pytest
 
 from cartography.models import Platform, SoftwareProduct
 from config.api_parsers import NOT_AN_OBJECT
+from firms.api_forms import NOT_TEXT
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
 
@@ -123,6 +124,18 @@ def test_a_figure_too_large_for_the_profile_is_a_400(client, firm_a, client_a):
     assert profile["invoices_received_per_month"] is None
 
 
+@pytest.mark.parametrize("platform", [{}, {"platform": 1}, {"status": "chosen"}], ids=repr)
+def test_a_platform_needs_its_id_and_status(client, firm_a, client_a, platform):
+    response = client.patch(
+        _url(client_a),
+        {"platforms": {"reception": platform}},
+        content_type="application/json",
+        **_token(firm_a.collaborator),
+    )
+    assert response.status_code == 400
+    assert response.json() == {"platforms": {"reception": "Indiquez la plateforme et son statut."}}
+
+
 CATALOGUES = {
     "software": {
         "api": "/api/v1/catalogue/software/",
@@ -139,6 +152,67 @@ CATALOGUES = {
 }
 
 
+def _catalogue_names(firm, model) -> set[str]:
+    with firm_scope(firm):
+        return set(model.objects.for_firm(firm).values_list("name", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("catalogue", "field", "value"),
+    [
+        ("software", "name", "x" * 500),  # 120 at most: PostgreSQL would refuse it
+        ("software", "name", ""),
+        ("software", "name", "Fac\x00to"),
+        ("software", "vendor", "x" * 121),
+        ("software", "category", "spaceship"),
+        ("software", "reform_ready", "maybe"),
+        ("platforms", "name", "x" * 151),
+        ("platforms", "name", ""),
+    ],
+)
+def test_the_api_and_the_catalogue_page_give_the_same_messages(
+    client, firm_a, catalogue_a, catalogue, field, value
+):
+    spec = CATALOGUES[catalogue]
+    before = _catalogue_names(firm_a.firm, spec["model"])
+    data = {**spec["valid"], field: value}
+    client.force_login(firm_a.admin.user)
+    web = client.post(f"/f/{firm_a.firm.slug}/{spec['web']}", data)
+    assert web.status_code == 200
+    messages = list(web.context["form"].errors[field])
+    assert messages
+    response = client.post(
+        spec["api"], data, content_type="application/json", **_token(firm_a.admin)
+    )
+    assert response.status_code == 400
+    assert response.json() == {field: messages}
+    # The same for a change to an entry.
+    entry = catalogue_a["excel"] if catalogue == "software" else catalogue_a["pa"]
+    response = client.patch(
+        f"{spec['api']}{entry.pk}/",
+        {field: value},
+        content_type="application/json",
+        **_token(firm_a.admin),
+    )
+    assert response.status_code == 400
+    assert response.json() == {field: messages}
+    assert _catalogue_names(firm_a.firm, spec["model"]) == before
+
+
+@pytest.mark.parametrize("catalogue", ["software", "platforms"])
+@pytest.mark.parametrize("value", [{"a": 1}, ["Facto"], True], ids=repr)
+def test_a_value_the_form_would_misread_is_refused(client, firm_a, catalogue, value):
+    spec = CATALOGUES[catalogue]
+    response = client.post(
+        spec["api"],
+        {**spec["valid"], "name": value},
+        content_type="application/json",
+        **_token(firm_a.admin),
+    )
+    assert response.status_code == 400
+    assert response.json() == {"name": [NOT_TEXT]}
+
+
 @pytest.mark.parametrize("catalogue", ["software", "platforms"])
 @pytest.mark.parametrize("body", [[1], [], "²", None], ids=repr)
 def test_a_catalogue_body_that_is_not_an_object_is_a_400(
@@ -152,3 +226,21 @@ def test_a_catalogue_body_that_is_not_an_object_is_a_400(
         )
         assert response.status_code == 400, (method, path)
         assert response.json() == {"detail": NOT_AN_OBJECT}
+
+
+@pytest.mark.parametrize("catalogue", ["software", "platforms"])
+def test_is_active_is_a_boolean(client, firm_a, catalogue_a, catalogue):
+    spec = CATALOGUES[catalogue]
+    entry = catalogue_a["excel"] if catalogue == "software" else catalogue_a["pa"]
+    url, auth = f"{spec['api']}{entry.pk}/", _token(firm_a.admin)
+
+    def patch(value):
+        return client.patch(url, {"is_active": value}, content_type="application/json", **auth)
+
+    assert patch("false").json()["is_active"] is False  # once read as true, and ignored
+    assert patch("true").json()["is_active"] is True
+    assert patch(False).json()["is_active"] is False
+    refused = patch("²")
+    assert refused.status_code == 400
+    assert refused.json() == {"is_active": ["Doit être un booléen valide."]}
+    assert client.get(url, **auth).json()["is_active"] is False
