@@ -33,14 +33,20 @@ def firm_id_of_token(raw_token: str) -> int | None:
 
 
 def resolve_api_token(firm_id: int, raw_token: str) -> Membership | None:
-    """The active membership a token stands for, inside the firm scope already entered."""
+    """The active membership of an active firm a token stands for, inside the firm scope
+    already entered; None for any other token (the API answers 401)."""
     token = (
         ApiToken.objects.for_firm(firm_id)
         .filter(key_hash=hash_token(raw_token), revoked_at__isnull=True)
         .select_related("membership__user", "membership__firm")
         .first()
     )
-    if token is None or not token.membership.is_active or not token.membership.user.is_active:
+    if (
+        token is None
+        or not token.membership.is_active
+        or not token.membership.user.is_active
+        or not token.membership.firm.is_active
+    ):
         return None
     ApiToken.objects.for_firm(firm_id).filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.membership
