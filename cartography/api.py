@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
@@ -17,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cartography import selectors, services
+from cartography.forms import PlatformForm, SoftwareProductForm
 from cartography.models import (
     Platform,
     PlatformRole,
@@ -25,6 +27,7 @@ from cartography.models import (
     SoftwareProduct,
 )
 from clients.models import Client
+from firms.api_forms import form_data_from_json, validated_data
 from firms.models import Role
 
 
@@ -167,6 +170,9 @@ class ClientCartographyViewSet(viewsets.ViewSet):
         if value is None:
             services.clear_client_platform(firm=firm, client=client, role=role, by=user)
             return
+        if "platform" not in value or "status" not in value:
+            # A partial update leaves nested fields optional; a platform needs both.
+            raise ValidationError({"platforms": {role: "Indiquez la plateforme et son statut."}})
         platform = (
             selectors.platform_catalogue(firm, include_inactive=True)
             .filter(pk=value["platform"])
@@ -218,13 +224,36 @@ class _CatalogueViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Read for every member; create and update for administrators (403 otherwise)."""
+    """Read for every member; create and update for administrators (403 otherwise). Writes are
+    checked by the catalogue page's form, so both say the same messages; ``is_active`` (not on
+    the form: the page has its own button) is a typed boolean."""
 
     lookup_value_converter = "int"
     write_roles = (Role.ADMIN,)
+    form_class: type[forms.Form]
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs[self.lookup_url_kwarg])
+
+    def _validated(self, entry=None) -> dict:
+        """The payload over the entry's current values (an update) or the form's initial ones
+        (a new entry), checked by the form."""
+        fields = self.form_class.base_fields
+        if entry is None:
+            data = {name: field.initial for name, field in fields.items() if field.initial}
+        else:
+            data = {name: getattr(entry, name) for name in fields}
+        data.update(self.request.data.items())
+        return validated_data(self.form_class(form_data_from_json(self.form_class, data)))
+
+    def _active(self) -> bool | None:
+        """``is_active`` as sent, None when it is not."""
+        if "is_active" not in self.request.data:
+            return None
+        try:
+            return serializers.BooleanField().run_validation(self.request.data["is_active"])
+        except ValidationError as error:
+            raise ValidationError({"is_active": error.detail}) from error
 
     def _write(self, call, **kwargs):
         try:
@@ -236,47 +265,43 @@ class _CatalogueViewSet(
 
 class SoftwareCatalogueViewSet(_CatalogueViewSet):
     serializer_class = ProductSerializer
+    form_class = SoftwareProductForm
     lookup_url_kwarg = "product_id"
 
     def get_queryset(self):
         return selectors.software_catalogue(self.request.firm, include_inactive=True)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
-        product = self._write(services.add_software_product, data=request.data)
+        product = self._write(services.add_software_product, data=self._validated())
         return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         product = self.get_object()
-        data = ProductSerializer(product).data | dict(request.data.items())
+        data, active = self._validated(product), self._active()
         product = self._write(services.update_software_product, product=product, data=data)
-        if "is_active" in request.data and bool(request.data["is_active"]) != product.is_active:
+        if active is not None and active != product.is_active:
             product = self._write(
-                services.set_software_product_active,
-                product=product,
-                active=bool(request.data["is_active"]),
+                services.set_software_product_active, product=product, active=active
             )
         return Response(ProductSerializer(product).data)
 
 
 class PlatformCatalogueViewSet(_CatalogueViewSet):
     serializer_class = PlatformSerializer
+    form_class = PlatformForm
     lookup_url_kwarg = "platform_id"
 
     def get_queryset(self):
         return selectors.platform_catalogue(self.request.firm, include_inactive=True)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
-        platform = self._write(services.add_platform, data=request.data)
+        platform = self._write(services.add_platform, data=self._validated())
         return Response(PlatformSerializer(platform).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         platform = self.get_object()
-        data = PlatformSerializer(platform).data | dict(request.data.items())
+        data, active = self._validated(platform), self._active()
         platform = self._write(services.update_platform, platform=platform, data=data)
-        if "is_active" in request.data and bool(request.data["is_active"]) != platform.is_active:
-            platform = self._write(
-                services.set_platform_active,
-                platform=platform,
-                active=bool(request.data["is_active"]),
-            )
+        if active is not None and active != platform.is_active:
+            platform = self._write(services.set_platform_active, platform=platform, active=active)
         return Response(PlatformSerializer(platform).data)

@@ -15,7 +15,13 @@ from clients import services
 from clients.concurrency import EditConflict, StaleVersion, client_values, client_version
 from clients.forms import ClientForm
 from clients.models import Client
-from clients.selectors import ClientFilters, filter_clients
+from clients.selectors import UNASSIGNED, ClientFilters, filter_clients
+from firms.api_forms import form_data_from_json, validated_data
+
+BAD_COLLABORATOR = (
+    "Identifiant de collaborateur invalide : un nombre entier, ou « none » pour les clients "
+    "sans collaborateur."
+)
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -35,17 +41,15 @@ class ClientSerializer(serializers.ModelSerializer):
 
 
 def _form_data(payload: dict, instance: Client | None) -> dict:
-    """API payload → the web form's data, so both are checked by the same rules and messages."""
+    """API payload → the web form's data, so both are checked by the same rules and messages;
+    for an update, over the client's current values."""
     data = {}
     if instance is not None:
         for field in ClientForm.Meta.fields:
             value = getattr(instance, "assigned_to_id" if field == "assigned_to" else field)
             data[field] = value
     data.update(payload)
-    for field in ("billing_emails", "tags"):
-        if isinstance(data.get(field), list):
-            data[field] = ",".join(str(item) for item in data[field])
-    return {key: "" if value is None else value for key, value in data.items()}
+    return form_data_from_json(ClientForm, data, lists=("billing_emails", "tags"))
 
 
 def _with_version(response: Response, client: Client) -> Response:
@@ -111,7 +115,10 @@ class ClientViewSet(
     def get_queryset(self):
         membership = self.request.membership
         if self.action == "list":
-            return filter_clients(membership, ClientFilters.from_params(self.request.query_params))
+            filters = ClientFilters.from_params(self.request.query_params)
+            if filters.collaborator not in ("", UNASSIGNED) and filters.collaborator_id is None:
+                raise ValidationError({"collaborator": [BAD_COLLABORATOR]})
+            return filter_clients(membership, filters)
         return Client.objects.visible_to(membership)
 
     def get_object(self) -> Client:
@@ -123,11 +130,7 @@ class ClientViewSet(
         form = ClientForm(
             _form_data(self.request.data, instance), instance=instance, firm=self.request.firm
         )
-        if not form.is_valid():
-            raise ValidationError(
-                {field: [str(e) for e in errors] for field, errors in form.errors.items()}
-            )
-        data = form.cleaned_data
+        data = validated_data(form)
         if not self.request.membership.sees_whole_firm:
             # Collaborators keep their clients; only supervisors reassign.
             data["assigned_to"] = current_assignee

@@ -25,6 +25,7 @@ from clients.forms import NOBODY, firm_members
 from clients.models import Client
 from clients.services import reassign_clients
 from firms.models import Firm, Membership, Role, User
+from firms.parameters import parse_positive_int
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,8 @@ def perform_bulk_action(
     if request.POST.get("scope") == "all":
         chosen = filtered_set
     else:
-        selected = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
-        chosen = Client.objects.visible_to(request.membership).filter(pk__in=selected)
+        selected = {parse_positive_int(value) for value in request.POST.getlist("selected")}
+        chosen = Client.objects.visible_to(request.membership).filter(pk__in=selected - {None})
     client_ids = list(chosen.order_by().values_list("pk", flat=True))
     if not client_ids:
         messages.warning(request, _("Aucun client sélectionné."))
@@ -110,7 +111,7 @@ UNASSIGN = "none"  # the explicit choice of nobody
 
 
 class ReassignForm(forms.Form):
-    # Not "collaborator": that is the list's filter, posted along to reassign "the whole list".
+    # Not "collaborator": that is the list's filter, in the query string posted along.
     assignee = forms.ChoiceField(
         label=gettext_lazy("Nouveau collaborateur"),
         error_messages={"required": gettext_lazy("Choisissez à qui attribuer ces clients.")},

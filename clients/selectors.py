@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from clients.models import Client
 from firms.models import Membership
+from firms.parameters import parse_positive_int, search_text
 
 SORTS = {
     "name": ("company_name", "id"),
@@ -72,10 +73,10 @@ class ClientFilters:
         status = params.get("status", Client.Status.ACTIVE)
         sort = params.get("sort", "name")
         return cls(
-            query=params.get("q", "").strip()[:100],
-            collaborator=params.get("collaborator", "").strip(),
+            query=search_text(params.get("q"), max_length=100),
+            collaborator=search_text(params.get("collaborator"), max_length=20),
             status=status if status in {"", *Client.Status.values} else Client.Status.ACTIVE,
-            tag=params.get("tag", "").strip()[:40],
+            tag=search_text(params.get("tag"), max_length=40),
             extra=tuple(
                 (name, params.get(name))
                 for name, list_filter in _list_filters.items()
@@ -83,6 +84,11 @@ class ClientFilters:
             ),
             sort=sort if sort in SORTS else "name",
         )
+
+    @property
+    def collaborator_id(self) -> int | None:
+        """The collaborator filtered on, None when the filter is "", "none" or not an id."""
+        return parse_positive_int(self.collaborator)
 
     def value_of(self, name: str) -> str:
         """The value of a registered list filter, "" when it is not set."""
@@ -116,13 +122,15 @@ def filter_clients(membership: Membership, filters: ClientFilters) -> QuerySet[C
         condition = Q(company_name__icontains=filters.query) | Q(
             contact_name__icontains=filters.query
         )
-        if compact.isdigit():
+        if compact.isascii() and compact.isdigit():
             condition |= Q(siren__startswith=compact[:9]) | Q(siret__startswith=compact)
         clients = clients.filter(condition)
     if filters.collaborator == UNASSIGNED:
         clients = clients.filter(assigned_to__isnull=True)
-    elif filters.collaborator.isdigit():
-        clients = clients.filter(assigned_to_id=int(filters.collaborator))
+    elif filters.collaborator_id is not None:
+        clients = clients.filter(assigned_to_id=filters.collaborator_id)
+    elif filters.collaborator:
+        clients = clients.none()  # not an id: no collaborator has it
     if filters.tag:
         clients = with_tag(clients, filters.tag)
     for name, value in filters.extra:

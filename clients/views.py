@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -217,12 +217,14 @@ def client_tab(request: HttpRequest, firm_slug: str, client_id: int, tab: str) -
 
 @require_POST
 def client_bulk_action(request: HttpRequest, firm_slug: str) -> HttpResponse:
-    """A bulk action on the checked rows, or on the whole filtered list."""
-    back = reverse("client_list", args=[firm_slug]) + "?" + request.POST.get("querystring", "")
+    """A bulk action on the checked rows, or on the whole filtered list (the list's query
+    string, posted along)."""
+    querystring = request.POST.get("querystring", "")
+    filters = ClientFilters.from_params(QueryDict(querystring))
     return perform_bulk_action(
         request,
-        back=back,
-        filtered_set=filter_clients(request.membership, ClientFilters.from_params(request.POST)),
+        back=reverse("client_list", args=[firm_slug]) + "?" + querystring,
+        filtered_set=filter_clients(request.membership, filters),
     )
 
 

@@ -385,6 +385,12 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "firms.access.WriteRolePermission",
     ],
+    # A JSON body must be an object: a list or a number is a 400 with a message.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.api_parsers.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -12,6 +12,7 @@ import secrets
 from django.utils import timezone
 
 from firms.models import ApiToken, Membership
+from firms.parameters import parse_positive_int
 
 PREFIX = "pfe"
 
@@ -26,20 +27,26 @@ def new_raw_token(firm_id: int) -> str:
 
 def firm_id_of_token(raw_token: str) -> int | None:
     parts = raw_token.split("_", 2)
-    if len(parts) != 3 or parts[0] != PREFIX or not parts[1].isdigit():
+    if len(parts) != 3 or parts[0] != PREFIX:
         return None
-    return int(parts[1])
+    return parse_positive_int(parts[1])
 
 
 def resolve_api_token(firm_id: int, raw_token: str) -> Membership | None:
-    """The active membership a token stands for, inside the firm scope already entered."""
+    """The active membership of an active firm a token stands for, inside the firm scope
+    already entered; None for any other token (the API answers 401)."""
     token = (
         ApiToken.objects.for_firm(firm_id)
         .filter(key_hash=hash_token(raw_token), revoked_at__isnull=True)
         .select_related("membership__user", "membership__firm")
         .first()
     )
-    if token is None or not token.membership.is_active or not token.membership.user.is_active:
+    if (
+        token is None
+        or not token.membership.is_active
+        or not token.membership.user.is_active
+        or not token.membership.firm.is_active
+    ):
         return None
     ApiToken.objects.for_firm(firm_id).filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.membership

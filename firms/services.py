@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 from django.conf import settings
 from django.core import signing
@@ -13,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from firms import emails
 from firms.api_tokens import hash_token, new_raw_token
@@ -23,6 +25,20 @@ from firms.tenancy import firm_scope
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_PIXELS = (800, 400)
+LOGO_FORMATS = ("PNG", "JPEG", "WEBP")  # what the form offers; Pillow opens no other format
+# What Pillow raises on a broken file, besides OSError (UnidentifiedImageError): a bad PNG
+# checksum is a SyntaxError, truncated or inconsistent data any of the others.
+IMAGE_DECODING_ERRORS = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    TypeError,
+    IndexError,
+    EOFError,
+    struct.error,
+    zlib.error,
+    Image.DecompressionBombError,
+)
 INVITATION_SALT = "firms.invitation"
 INVITATION_MAX_AGE = 14 * 24 * 3600
 
@@ -59,17 +75,17 @@ def store_firm_logo(*, firm: Firm, upload, by: User) -> Firm:
     if upload.size > LOGO_MAX_BYTES:
         raise ValidationError(_("Le logo ne doit pas dépasser 2 Mo."), code="too_large")
     try:
-        with Image.open(upload) as probe:
+        with Image.open(upload, formats=LOGO_FORMATS) as probe:
             probe.verify()
         upload.seek(0)
-        with Image.open(upload) as image:
+        with Image.open(upload, formats=LOGO_FORMATS) as image:
             if image.width * image.height > 25_000_000:
                 raise ValidationError(_("Image trop grande."), code="too_many_pixels")
             image = image.convert("RGBA")
             image.thumbnail(LOGO_MAX_PIXELS)
             buffer = io.BytesIO()
             image.save(buffer, format="PNG", optimize=True)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+    except IMAGE_DECODING_ERRORS as error:
         raise ValidationError(
             _("Ce fichier n'est pas une image lisible (PNG, JPEG ou WebP)."), code="invalid_image"
         ) from error

@@ -12,7 +12,7 @@ def clean_siren(value: str) -> str:
     compact = siren.compact(value or "")
     if not compact:
         return ""
-    if not compact.isdigit() or len(compact) != 9:
+    if not (compact.isascii() and compact.isdigit()) or len(compact) != 9:
         raise ValidationError(_("Le SIREN compte 9 chiffres."), code="siren_length")
     if not siren.is_valid(compact):
         raise ValidationError(
@@ -51,7 +51,7 @@ def clean_siret(value: str, *, siren_value: str = "") -> str:
     compact = siret.compact(value or "")
     if not compact:
         return ""
-    if not compact.isdigit() or len(compact) != 14:
+    if not (compact.isascii() and compact.isdigit()) or len(compact) != 14:
         raise ValidationError(_("Le SIRET compte 14 chiffres."), code="siret_length")
     if not siret.is_valid(compact):
         raise ValidationError(

@@ -20,6 +20,7 @@ from cartography.services.equipment import check_client, mark_reviewed
 from clients import history
 from clients.models import Client, HistoryEntry
 from firms.models import Firm, User
+from firms.parameters import INTEGER_MAX
 from french_formats.numbers import parse_french_number
 
 # --- The digital profile ------------------------------------------------------------------------
@@ -72,6 +73,8 @@ def parse_profile_answer(code: str, raw: object) -> object:
     if code in COUNTS:
         if number < 0 or number != number.to_integral_value():
             raise ValidationError(_("Saisissez un nombre entier de factures."))
+        if number > INTEGER_MAX:  # the column's limit, far beyond any firm's client
+            raise ValidationError(_("Ce nombre de factures est trop grand."))
         return int(number)
     if code == "paper_share_received":
         if not 0 <= number <= 100:

@@ -23,6 +23,7 @@ from cartography.forms import (
 from cartography.models import PROFILE_CODES, PlatformRole
 from clients.models import Client
 from clients.selectors import get_client_for_membership
+from firms.parameters import parse_positive_int, search_text
 
 
 def _context(request: HttpRequest, client: Client, **overrides) -> dict:
@@ -80,8 +81,8 @@ def client_software_add(request: HttpRequest, firm_slug: str, client_id: int) ->
     client = get_client_for_membership(request.membership, client_id)
     if request.method != "POST":
         form = ClientSoftwareForm(firm=request.firm)
-        product_id = request.GET.get("product", "")
-        if product_id.isdigit():
+        product_id = parse_positive_int(request.GET.get("product"))
+        if product_id is not None:
             product = selectors.software_catalogue(request.firm).filter(pk=product_id).first()
             if product is not None:
                 form = ClientSoftwareForm(
@@ -115,7 +116,7 @@ def client_software_add(request: HttpRequest, firm_slug: str, client_id: int) ->
 def software_search(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:
     """Suggestions from the firm's catalogue for what is typed in the software field."""
     client = get_client_for_membership(request.membership, client_id)
-    query = (request.GET.get("label") or request.GET.get("q") or "").strip()[:100]
+    query = search_text(request.GET.get("label") or request.GET.get("q"), max_length=100)
     results = selectors.search_software(request.firm, query) if len(query) >= 2 else []
     return render(
         request,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cartography.models import PlatformRole, PlatformStatus
 from clients.models import Client
 from firms.models import Firm
+from firms.parameters import parse_positive_int
 from portfolio.dashboard.filters import (
     CHOSEN_STAGE,
     SIZE_LABELS,
@@ -197,6 +198,6 @@ class PageInfo:
 
     @classmethod
     def for_request(cls, raw: str | None, count: int) -> PageInfo:
-        number = int(raw) if raw and raw.isdigit() else 1
+        number = parse_positive_int(raw) or 1
         last = max(1, ceil(count / PAGE_SIZE))
         return cls(number=min(max(number, 1), last), count=count)

@@ -71,6 +71,23 @@ def test_search_suggests_catalogue_entries(as_member, firm_a, client_a, default_
     assert 'data-testid="picked-software"' in picked.content.decode()
 
 
+@pytest.mark.parametrize("product", ["²", "99999999999999999999999", "-1", "1e23", "x" * 5000])
+def test_a_picked_product_that_is_no_id_picks_nothing(as_member, firm_a, client_a, product):
+    member = as_member(firm_a.collaborator)
+    picked = member.get(_url(firm_a, client_a, "logiciels/"), {"product": product}, **HTMX)
+    assert picked.status_code == 200
+    assert 'data-testid="picked-software"' not in picked.content.decode()
+
+
+def test_search_text_with_a_nul_character_is_read_without_it(
+    as_member, firm_a, client_a, default_catalogues
+):
+    member = as_member(firm_a.collaborator)
+    response = member.get(_url(firm_a, client_a, "logiciels/recherche/"), {"label": "pen\x00ny"})
+    assert response.status_code == 200
+    assert "Pennylane" in response.content.decode()
+
+
 def test_edit_and_remove(as_member, firm_a, client_a):
     with firm_scope(firm_a.firm):
         item = services.add_client_software(
@@ -153,6 +170,29 @@ def test_the_profile_saves_one_field_at_a_time(as_member, firm_a, client_a):
         profile = DigitalProfile.objects.for_firm(firm_a.firm).get()
     assert profile.invoices_received_per_month == 1250
     assert profile.paper_share_received is None
+
+
+@pytest.mark.parametrize(
+    ("figure", "message"),
+    [
+        ("100 000 000 000 000 000 000 000", "Ce nombre de factures est trop grand."),
+        ("99999999999999999999999", "Ce nombre de factures est trop grand."),
+        ("2 147 483 648", "Ce nombre de factures est trop grand."),  # the column's limit + 1
+        ("1e23", "Saisissez un nombre, par exemple 1 250."),
+    ],
+)
+def test_a_figure_too_large_for_the_profile_is_refused(
+    as_member, firm_a, client_a, figure, message
+):
+    member = as_member(firm_a.collaborator)
+    url = _url(firm_a, client_a, "profil/")
+    refused = member.post(url, {"invoices_issued_per_month": figure}, **HTMX)
+    assert refused.status_code == 200
+    assert message in refused.content.decode()
+    with firm_scope(firm_a.firm):
+        assert not DigitalProfile.objects.for_firm(firm_a.firm).exists()
+    largest = member.post(url, {"invoices_issued_per_month": "2 147 483 647"}, **HTMX)
+    assert "Enregistré ✓" in largest.content.decode()
 
 
 def test_the_whole_profile_form_without_javascript(as_member, firm_a, client_a):

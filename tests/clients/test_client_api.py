@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import urlencode
+
 import pytest
 
+from clients.api import BAD_COLLABORATOR
 from clients.models import Client, HistoryEntry
+from config.api_parsers import NOT_AN_OBJECT
+from firms.api_forms import NOT_A_LIST, NOT_TEXT
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
 from tests import factories
@@ -110,3 +116,73 @@ def test_a_french_404_message_is_kept(api, firm_a):
     target = factories.make_client(firm_a.firm)
     response = api(firm_a.supervisor, "get", f"/api/v1/clients/{target.pk}/score/")
     assert response.json() == {"detail": "Ce client n'a pas encore de score."}
+
+
+@pytest.mark.parametrize("collaborator", ["²", "99999999999999999999999", "-1", "1e23", "x"])
+def test_a_collaborator_filter_that_is_no_id_is_a_400(api, firm_a, collaborator):
+    query = urlencode({"collaborator": collaborator})
+    response = api(firm_a.supervisor, "get", f"/api/v1/clients/?{query}")
+    assert response.status_code == 400
+    assert response.json() == {"collaborator": [BAD_COLLABORATOR]}
+
+
+@pytest.mark.parametrize("body", [[1], [], "²", 1e23, None], ids=repr)
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_a_body_that_is_not_an_object_is_a_400(api, firm_a, method, body):
+    target = factories.make_client(firm_a.firm, company_name="Garage Moreau")
+    path = "/api/v1/clients/" if method == "post" else f"/api/v1/clients/{target.pk}/"
+    response = api(firm_a.supervisor, method, path, json.dumps(body))
+    assert response.status_code == 400
+    assert response.json() == {"detail": NOT_AN_OBJECT}
+    with firm_scope(firm_a.firm):
+        assert list(
+            Client.objects.for_firm(firm_a.firm).values_list("company_name", flat=True)
+        ) == ["Garage Moreau"]
+
+
+NEW_CLIENT = {"company_name": "Garage Moreau", "siren": "732829320"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("company_name", {"a": 1}, NOT_TEXT),  # once stored as the text "{'a': 1}"
+        ("company_name", ["Garage"], NOT_TEXT),
+        ("city", True, NOT_TEXT),
+        ("tags", [{"a": 1}], NOT_A_LIST),
+        ("billing_emails", [["compta@example.test"]], NOT_A_LIST),
+    ],
+)
+def test_a_value_the_form_would_misread_is_refused(api, firm_a, field, value, message):
+    response = api(firm_a.supervisor, "post", "/api/v1/clients/", {**NEW_CLIENT, field: value})
+    assert response.status_code == 400
+    assert response.json() == {field: [message]}
+    with firm_scope(firm_a.firm):
+        assert not Client.objects.for_firm(firm_a.firm).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("company_name", ""),
+        ("company_name", "x" * 500),
+        ("company_name", "Garage\x00Moreau"),
+        ("siren", "732829321"),
+        ("naf_code", "99.99Z"),
+        ("contact_email", "pas-un-email"),
+        ("invoice_delivery", "fax"),
+        ("fiscal_year_end", "31/13"),
+        ("assigned_to", "²"),
+        ("assigned_to", "99999999999999999999999"),
+    ],
+)
+def test_the_api_and_the_web_form_give_the_same_messages(client, api, firm_a, field, value):
+    client.force_login(firm_a.supervisor.user)
+    web = client.post(f"/f/{firm_a.firm.slug}/clients/nouveau/", {**NEW_CLIENT, field: value})
+    assert web.status_code == 200
+    messages = list(web.context["form"].errors[field])  # French, as the whole product
+    response = api(firm_a.supervisor, "post", "/api/v1/clients/", {**NEW_CLIENT, field: value})
+    assert response.status_code == 400
+    assert response.json() == {field: messages}
+    with firm_scope(firm_a.firm):
+        assert not Client.objects.for_firm(firm_a.firm).exists()

@@ -51,6 +51,35 @@ def test_search_by_name_siren_or_contact_and_filters(client, firm_a):
     assert _names(client.get(url, {"sort": "-name"})) == ["Garage Moreau", "Boulangerie Martin"]
 
 
+@pytest.mark.parametrize("collaborator", ["²", "99999999999999999999999", "-1", "1e23"])
+def test_a_collaborator_filter_that_is_no_id_matches_nobody(client, firm_a, collaborator):
+    """A "²" is a digit for str.isdigit(), not for int(); 23 digits pass int(), not a column."""
+    factories.make_client(firm_a.firm, assigned_to=firm_a.collaborator.user)
+    client.force_login(firm_a.supervisor.user)
+    response = client.get(f"/f/{firm_a.firm.slug}/clients/", {"collaborator": collaborator})
+    assert response.status_code == 200
+    assert _names(response) == []
+
+
+@pytest.mark.parametrize("name", ["q", "tag"])
+def test_search_text_with_a_nul_character_is_read_without_it(client, firm_a, name):
+    factories.make_client(firm_a.firm, company_name="Boulangerie", tags=["BIC"])
+    client.force_login(firm_a.supervisor.user)
+    value = {"q": "boul\x00angerie", "tag": "B\x00IC"}[name]
+    response = client.get(f"/f/{firm_a.firm.slug}/clients/", {name: value})
+    assert response.status_code == 200
+    assert _names(response) == ["Boulangerie"]
+
+
+def test_a_parameter_named_like_a_method_of_the_query_is_only_a_parameter(client, firm_a):
+    """The list once rendered ``request.GET.items`` in its template: ``?items=`` broke it."""
+    factories.make_client(firm_a.firm, company_name="Boulangerie")
+    client.force_login(firm_a.supervisor.user)
+    response = client.get(f"/f/{firm_a.firm.slug}/clients/", {"items": "x", "q": "boul"})
+    assert response.status_code == 200
+    assert 'name="querystring" value="items=x&amp;q=boul"' in response.content.decode()
+
+
 def test_htmx_requests_get_only_the_table(client, firm_a):
     factories.make_client(firm_a.firm, company_name="Boulangerie Martin")
     client.force_login(firm_a.supervisor.user)
@@ -140,7 +169,7 @@ def test_bulk_reassignment_of_the_whole_filtered_list(client, firm_a):
         {
             "action": "reassign",
             "scope": "all",
-            "q": "boulangerie",
+            "querystring": "q=boulangerie",
             "assignee": firm_a.other_collaborator.user.pk,
         },
     )
@@ -196,6 +225,18 @@ def test_unassigning_is_an_explicit_choice(client, firm_a):
     with firm_scope(firm_a.firm):
         target.refresh_from_db()
     assert target.assigned_to is None
+
+
+def test_selected_values_that_are_no_ids_are_left_out(client, firm_a):
+    target = factories.make_client(firm_a.firm, assigned_to=firm_a.collaborator.user)
+    client.force_login(firm_a.supervisor.user)
+    url = f"/f/{firm_a.firm.slug}/clients/actions/"
+    data = {"action": "reassign", "scope": "selected", "assignee": "none"}
+    response = client.post(url, {**data, "selected": ["²", "9" * 23, "-1"]}, follow=True)
+    assert response.status_code == 200
+    assert "Aucun client sélectionné." in response.content.decode()
+    response = client.post(url, {**data, "selected": ["²", str(target.pk)]}, follow=True)
+    assert "1 client n&#x27;est plus attribué à personne." in response.content.decode()
 
 
 def test_an_unknown_bulk_action_is_refused_with_a_message(client, firm_a):

@@ -56,6 +56,8 @@ def test_a_supervisor_creates_a_client_and_it_is_in_the_history(client, firm_a):
     [
         ("siren", "732829321", "clé de contrôle est fausse"),
         ("siren", "", "Le SIREN est obligatoire"),
+        ("siren", "²" * 9, "Le SIREN compte 9 chiffres"),  # digits for str.isdigit() only
+        ("siret", "²" * 14, "Le SIRET compte 14 chiffres"),
         ("siret", "73282932000075", "clé de contrôle est fausse"),
         ("siret", "55210055400013", "doit commencer par le SIREN"),
         ("naf_code", "5610", "Code NAF au format"),

@@ -14,9 +14,22 @@ from firms.tenancy import firm_scope
 
 
 def _png(size=(1600, 900), color=(30, 80, 200)) -> bytes:
+    return _image("PNG", size, color)
+
+
+def _image(image_format: str, size=(64, 32), color=(30, 80, 200)) -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, format="PNG")
+    Image.new("RGB", size, color).save(buffer, format=image_format)
     return buffer.getvalue()
+
+
+def _png_with_a_bad_checksum() -> bytes:
+    """A PNG whose image data (IDAT) fails its CRC: Pillow opens it, then raises SyntaxError."""
+    content = bytearray(_png(size=(32, 32)))
+    start = content.index(b"IDAT")
+    length = int.from_bytes(content[start - 4 : start], "big")
+    content[start + 4 + length] ^= 0xFF  # the first byte of the chunk's CRC
+    return bytes(content)
 
 
 def test_profile_is_saved_with_checked_identifiers(client, firm_a):
@@ -48,6 +61,15 @@ def test_profile_errors_are_shown_next_to_the_field(client, firm_a, field, value
     assert Firm.objects.get(pk=firm_a.firm.pk).siren == ""
 
 
+@pytest.mark.parametrize("image_format", ["PNG", "JPEG", "WEBP"])
+def test_the_formats_the_form_offers_are_accepted(client, firm_a, image_format):
+    client.force_login(firm_a.admin.user)
+    upload = SimpleUploadedFile("logo", _image(image_format))
+    response = client.post(f"/f/{firm_a.firm.slug}/parametres/logo/", {"logo": upload})
+    assert response.status_code == 302
+    assert Firm.objects.get(pk=firm_a.firm.pk).logo
+
+
 def test_a_logo_is_re_encoded_and_reduced(client, firm_a):
     client.force_login(firm_a.admin.user)
     upload = SimpleUploadedFile("logo.png", _png(), content_type="image/png")
@@ -64,7 +86,14 @@ def test_a_logo_is_re_encoded_and_reduced(client, firm_a):
         (b"<?php system($_GET['c']); ?>", "pas une image lisible"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "pas une image lisible"),
         (b"\x00" * (2 * 1024 * 1024 + 1), "2 Mo"),
+        (_png_with_a_bad_checksum(), "pas une image lisible (PNG, JPEG ou WebP)"),
+        # Images Pillow reads, but not of the formats the form offers.
+        (_image("GIF"), "pas une image lisible (PNG, JPEG ou WebP)"),
+        (_image("BMP"), "pas une image lisible (PNG, JPEG ou WebP)"),
+        (_image("TIFF"), "pas une image lisible (PNG, JPEG ou WebP)"),
+        (_image("ICO"), "pas une image lisible (PNG, JPEG ou WebP)"),
     ],
+    ids=["php", "empty-png", "too-large", "bad-checksum", "gif", "bmp", "tiff", "ico"],
 )
 def test_a_bad_logo_is_refused_with_a_message(client, firm_a, content, message):
     client.force_login(firm_a.admin.user)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from clients.models import HistoryEntry
+from config.api_parsers import NOT_AN_OBJECT
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
 from fiscal_questionnaire.questions import QUESTIONNAIRE_VERSION, validate_answers
@@ -133,7 +134,8 @@ def test_bad_values_get_the_same_messages_as_the_command(api, firm_a, company):
 def test_a_payload_that_is_not_an_object_is_refused(api, firm_a, company):
     response = api(firm_a.collaborator, "patch", _answers_url(company), ["vat_liable"])
     assert response.status_code == 400
-    assert response.json() == {"answers": "Un objet {code: réponse} est attendu."}
+    # Refused before the view, as every API body that is not an object.
+    assert response.json() == {"detail": NOT_AN_OBJECT}
 
 
 @pytest.mark.parametrize("method", ["get", "patch"])

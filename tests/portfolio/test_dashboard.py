@@ -225,6 +225,16 @@ def test_the_collaborator_filter_of_a_supervisor(as_member, firm_a, portfolio):
     assert names(response) == ["Charlie", "Delta"]
 
 
+@pytest.mark.parametrize("collaborator", ["²", "99999999999999999999999", "-1"])
+def test_a_collaborator_filter_that_is_no_id_matches_nobody(
+    as_member, firm_a, portfolio, collaborator
+):
+    response = as_member(firm_a.admin).get(url(firm_a, collaborator=collaborator))
+    assert response.status_code == 200
+    assert names(response) == []
+    assert response.context["figures"].clients == 0
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
@@ -329,6 +339,16 @@ def test_pagination(as_member, firm_a):
     assert b"page=1" in second.content  # the previous link keeps the sort
     assert b"sort=name" in second.content
     assert names(member.get(url(firm_a, sort="name", page=99))) == names(second)
+
+
+@pytest.mark.parametrize("page", ["²", "99999999999999999999999", "-1", "1e23", "", "0"])
+def test_a_page_number_that_is_no_number_shows_a_page(as_member, firm_a, page):
+    firm = firm_a.firm
+    for number in range(PAGE_SIZE + 3):
+        factories.make_client(firm, company_name=f"Client {number:03d}")
+    response = as_member(firm_a.admin).get(url(firm_a, sort="name", page=page))
+    assert response.status_code == 200
+    assert response.context["page"].number == 1
 
 
 @pytest.mark.parametrize("sort", sorted([*SORT_FIELDS, *[f"-{key}" for key in SORT_FIELDS]]))
@@ -457,6 +477,21 @@ def test_reassigning_the_whole_filtered_set(as_member, firm_a, portfolio):
             "Bravo",
             "Delta",
         ]
+
+
+def test_checked_rows_that_are_no_ids_are_left_out(as_member, firm_a, portfolio):
+    response = as_member(firm_a.supervisor).post(
+        reverse("portfolio_bulk_action", args=[firm_a.firm.slug]),
+        {
+            "action": "reassign",
+            "scope": "selected",
+            "selected": ["²", "9" * 23],
+            "assignee": "none",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Aucun client sélectionné." in response.content.decode()
 
 
 def test_a_collaborator_may_not_reassign(as_member, firm_a, portfolio):
