@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clients.models import Client
+from firms.parameters import parse_positive_int
 from mandates import selectors, services
 from mandates.forms import FRENCH_DATE_FORMATS, RefusalForm
 from mandates.models import Mandate, MandateKind, MandateStatus
@@ -81,9 +82,9 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         mandates = selectors.mandates_visible_to(self.request.membership).select_related("client")
         if self.action == "list":
-            client = self.request.query_params.get("client", "")
-            if client.isascii() and client.isdigit():
-                mandates = mandates.filter(client_id=int(client))
+            client_id = parse_positive_int(self.request.query_params.get("client"))
+            if client_id is not None:
+                mandates = mandates.filter(client_id=client_id)
             if self.request.query_params.get("status") in MandateStatus.values:
                 mandates = mandates.filter(status=self.request.query_params["status"])
         return mandates.order_by("-created_at", "-id")
