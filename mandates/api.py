@@ -10,7 +10,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -77,7 +76,6 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = MandateSerializer
     lookup_url_kwarg = "mandate_id"
     lookup_value_converter = "int"
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self):
         mandates = selectors.mandates_visible_to(self.request.membership).select_related("client")

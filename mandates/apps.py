@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MandatesConfig(AppConfig):
@@ -13,10 +14,10 @@ class MandatesConfig(AppConfig):
 
         register_job_kind(
             jobs.BATCH_JOB_KIND,
-            "Génération de mandats et export JeSignExpert",
+            _("Génération de mandats et export JeSignExpert"),
             jobs.generate_mandates_job,
             # A rerun skips the clients that got their mandate and renders the drafts left.
             idempotent=True,
         )
         register_bulk_action(bulk.GENERATE)
-        register_history_kind(HistoryKind("mandates", "Mandats", ("mandate",)))
+        register_history_kind(HistoryKind("mandates", _("Mandats"), ("mandate",)))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from scoring.engine import CRITERIA_BY_CODE, CriterionSpec, InvalidGrid
-from scoring.engine.criteria import DEADLINE_LABELS, UNANSWERED_LABEL
+from scoring.engine.criteria import UNANSWERED_LABEL
 from scoring.engine.grid import THRESHOLDS
 
 WORDS = {
@@ -29,6 +29,8 @@ WORDS = {
     "medium_from": _("Urgence moyenne à partir de (points)"),
     "high_from": _("Urgence élevée à partir de (points)"),
 }
+# The engine's DEADLINE_LABELS, for the editor's language (the engine is plain Python).
+DEADLINES = {"due_soon": _("émission proche"), "due_later": _("émission plus lointaine")}
 CRITERIA_PREFIX = "criteria."
 
 
@@ -78,7 +80,7 @@ def _cells(spec: CriterionSpec, data: dict) -> list[Cell]:
                 )
                 cells.append(Cell(f"{path}.{index}.points", "… points", band["points"]))
         elif isinstance(value, dict):
-            suffix = f" ({DEADLINE_LABELS[key]})" if key in DEADLINE_LABELS else ""
+            suffix = f" ({DEADLINES[key]})" if key in DEADLINES else ""
             cells.extend(
                 Cell(f"{path}.{answer}", _answer_label(spec, answer) + suffix, points)
                 for answer, points in value.items()

@@ -31,6 +31,7 @@ from cartography.forms import (
 from cartography.models import Platform, SoftwareProduct
 from firms.access import require_admin
 from firms.models import Firm
+from firms.parameters import search_text
 
 Entry = SoftwareProduct | Platform
 CATALOGUE_PAGE_SIZE = 50
@@ -152,7 +153,7 @@ def catalogue_list(request: HttpRequest, firm_slug: str, catalogue: CataloguePag
         else:
             messages.success(request, catalogue.added.format(entry=entry))
             return redirect(catalogue.list_url, firm_slug=firm_slug)
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_text(request.GET.get("q"), max_length=100)
     entries = selectors.search_entries(
         catalogue.entries(request.firm, include_inactive=True), query, catalogue.search_fields
     )

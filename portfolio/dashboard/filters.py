@@ -52,11 +52,11 @@ PLATFORM_CHOICES = {
     "issuing_chosen": _("PA d'émission choisie"),
 }
 MANDATE_CHOICES = {
-    "none": "Mandat : aucun",
-    "to_sign": "Mandat à signer",
-    "sent": "Mandat envoyé pour signature",
-    "signed": "Mandat signé",
-    "closed": "Mandat refusé, expiré ou annulé",
+    "none": _("Mandat : aucun"),
+    "to_sign": _("Mandat à signer"),
+    "sent": _("Mandat envoyé pour signature"),
+    "signed": _("Mandat signé"),
+    "closed": _("Mandat refusé, expiré ou annulé"),
 }
 # A filter value -> the statuses of scoring.inputs.mandate_statuses it keeps.
 MANDATE_FILTERS = {
