@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mandates import jesignexpert
 from mandates.models import MandateKind, MandateSettings
 from mandates.texts import MERGE_FIELDS
 
@@ -58,6 +60,38 @@ class MandateTextForm(forms.Form):
         )
         + ", ".join(f"{{{{ {name} }}}}" for name in MERGE_FIELDS),
     )
+
+
+class ExportColumnsForm(forms.Form):
+    """The JeSignExpert export's columns as text: one "Header = value" a line, in order."""
+
+    columns = forms.CharField(
+        label=_("Colonnes de l'export JeSignExpert"),
+        widget=forms.Textarea(attrs={"rows": 22, "class": "mono"}),
+        help_text=_("Une colonne par ligne, dans l'ordre : « En-tête = valeur ». Valeurs : ")
+        + ", ".join(jesignexpert.VALUES),
+    )
+
+    @staticmethod
+    def as_text(columns) -> str:
+        return "\n".join(f"{header} = {value}" for header, value in columns)
+
+    def clean_columns(self) -> list[dict[str, str]]:
+        columns = []
+        for number, line in enumerate(self.cleaned_data["columns"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            header, separator, value = line.partition("=")
+            if not separator:
+                raise forms.ValidationError(
+                    _("Ligne %(number)s : écrivez « En-tête = valeur ».") % {"number": number}
+                )
+            columns.append((header.strip(), value.strip()))
+        try:
+            jesignexpert.check_columns(columns)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+        return [{"header": header, "value": value} for header, value in columns]
 
 
 class MandateSettingsForm(forms.ModelForm):

@@ -15,6 +15,7 @@ from firms.access import require_admin, require_supervision
 from jobs.selectors import get_job_for_membership
 from mandates import selectors, services
 from mandates.forms import (
+    ExportColumnsForm,
     GenerateForm,
     MandateSettingsForm,
     MandateTextForm,
@@ -22,6 +23,7 @@ from mandates.forms import (
     SignatureForm,
     SignedFilesForm,
 )
+from mandates.jesignexpert import columns_of
 from mandates.jobs import BATCH_JOB_KIND
 from mandates.models import Mandate, MandateKind, MandateStatus
 from mandates.workflow import TransitionRefused
@@ -221,7 +223,16 @@ def mandate_settings(request: HttpRequest, firm_slug: str) -> HttpResponse:
         text_forms[kind] = MandateTextForm(
             posted, prefix=kind.value, initial={"title": title, "body": body}
         )
+    columns_form = ExportColumnsForm(
+        request.POST if request.POST.get("form") == "columns" else None,
+        initial={"columns": ExportColumnsForm.as_text(columns_of(settings_row))},
+    )
     if request.method == "POST":
+        if columns_form.is_bound and columns_form.is_valid():
+            settings_row.export_columns = columns_form.cleaned_data["columns"]
+            settings_row.save(update_fields=["export_columns"])
+            messages.success(request, _("Colonnes de l'export enregistrées."))
+            return redirect("mandate_settings", firm_slug=firm_slug)
         if settings_form.is_bound and settings_form.is_valid():
             settings_form.save()
             messages.success(request, _("Réglages des mandats enregistrés."))
@@ -242,7 +253,12 @@ def mandate_settings(request: HttpRequest, firm_slug: str) -> HttpResponse:
     return render(
         request,
         "mandates/settings.html",
-        {"tab": "mandates", "settings_form": settings_form, "text_forms": text_forms.items()},
+        {
+            "tab": "mandates",
+            "settings_form": settings_form,
+            "columns_form": columns_form,
+            "text_forms": text_forms.items(),
+        },
     )
 
 

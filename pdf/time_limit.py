@@ -15,6 +15,7 @@ come from a "forkserver" that preloads WeasyPrint, its resources fetched by the 
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import signal
@@ -100,11 +101,15 @@ def _call_with_alarm(render: Callable[[], bytes], seconds: float) -> bytes:
 
 
 def _in_a_finalizer(frame: FrameType | None) -> bool:
-    """Whether the interrupted code runs a ``__del__`` method or a ``weakref.finalize``
-    callback (the garbage collector may run them in the middle of the rendering)."""
+    """Whether the interrupted code runs a ``__del__`` method, a ``weakref.finalize`` callback
+    or one of ``gc.callbacks`` (the garbage collector may run them in the middle of the
+    rendering, and an exception raised there is only printed)."""
+    gc_callbacks = {getattr(callback, "__code__", None) for callback in gc.callbacks}
     while frame is not None:
         code = frame.f_code
         if code.co_name == "__del__" or code.co_filename == weakref.__file__:
+            return True
+        if code in gc_callbacks:
             return True
         frame = frame.f_back
     return False

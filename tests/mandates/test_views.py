@@ -230,3 +230,26 @@ def test_the_api_hides_other_clients_mandates(client, firm_a, signer_client):
         "/api/v1/mandates/", {"client": signer_client.pk}, content_type="application/json", **other
     )
     assert refused.status_code == 404
+
+
+def test_an_administrator_sets_the_export_columns(client, firm_a, signer_client):
+    url = reverse("mandate_settings", args=[firm_a.firm.slug])
+    client.force_login(firm_a.admin.user)
+    page = client.get(url).content.decode()
+    assert "Reference = reference" in page and "Signataire1_Mobile = signer_mobile" in page
+    refused = client.post(url, {"form": "columns", "columns": "Nom = signer_last_name"})
+    assert "La référence du mandat doit figurer" in refused.content.decode()
+    garbled = client.post(url, {"form": "columns", "columns": "Ref reference"})
+    assert "Ligne 1" in garbled.content.decode()
+    saved = client.post(
+        url, {"form": "columns", "columns": "Ref = reference\n\nPortable = signer_mobile\n"}
+    )
+    assert saved.status_code == 302
+    with firm_scope(firm_a.firm):
+        from mandates.models import MandateSettings
+
+        stored = MandateSettings.objects.for_firm(firm_a.firm).get().export_columns
+    assert stored == [
+        {"header": "Ref", "value": "reference"},
+        {"header": "Portable", "value": "signer_mobile"},
+    ]

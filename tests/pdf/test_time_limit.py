@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -189,3 +190,29 @@ def test_the_childs_failures_come_back_as_render_errors():
 def test_the_time_limit_is_a_positive_number_of_seconds(timeout):
     with pytest.raises(ValueError):
         render_pdf(QUICK_DOCUMENT, timeout=timeout)
+
+
+def test_the_alarm_waits_for_a_garbage_collector_callback_to_finish():
+    """An alarm inside one of gc.callbacks (hypothesis installs one in the test process) would
+    only be printed: it comes back once the callback is over."""
+    finished = []
+
+    def callback(phase: str, info: dict) -> None:
+        if phase == "start" and not finished:
+            deadline = time.monotonic() + 0.3
+            while time.monotonic() < deadline:
+                pass
+            finished.append(True)
+
+    def render() -> bytes:
+        gc.collect()
+        time.sleep(2)
+        return b"never"
+
+    gc.callbacks.append(callback)
+    try:
+        with pytest.raises(PdfTimeout):
+            call_with_time_limit(render, seconds=0.1)
+    finally:
+        gc.callbacks.remove(callback)
+    assert finished == [True]

@@ -7,10 +7,10 @@ change of the rules makes them stale until this runs. Each client is recomputed 
 transaction, inside its firm's scope.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from clients.models import Client
-from firms.models import Firm
+from firms.command_arguments import firms_to_process
 from firms.tenancy import firm_scope
 from fiscal_questionnaire.services import recompute_obligations
 
@@ -25,12 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--firm", help="Slug du cabinet (par défaut : tous les cabinets).")
 
     def handle(self, *args, firm: str | None = None, **options):
-        firms = Firm.objects.order_by("pk")
-        if firm:
-            firms = firms.filter(slug=firm)
-            if not firms.exists():
-                raise CommandError(f"Aucun cabinet « {firm} ».")
-        for each in firms:
+        for each in firms_to_process(firm):
             with firm_scope(each):
                 client_ids = list(
                     Client.objects.for_firm(each)

@@ -14,12 +14,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from firms.models import Firm
+from firms.command_arguments import BAD_INPUT, active_firm
 from firms.tenancy import firm_scope
 from mandates.jesignexpert import build_export
 from mandates.models import Mandate, MandateStatus
-
-BAD_INPUT = 2
 
 
 class Command(BaseCommand):
@@ -30,12 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="dossier où écrire les deux fichiers")
 
     def handle(self, *args, **options) -> None:
-        firm = Firm.objects.filter(slug=options["firm"], is_active=True).first()
-        if firm is None:
-            raise CommandError(
-                f"Aucun cabinet actif n'a l'identifiant « {options['firm']} ».",
-                returncode=BAD_INPUT,
-            )
+        firm = active_firm(options["firm"])
         out = Path(options["out"])
         try:
             out.mkdir(parents=True, exist_ok=True)

@@ -14,12 +14,10 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clients.models import Client
-from firms.models import Firm
+from firms.command_arguments import BAD_INPUT, active_firm
 from firms.tenancy import firm_scope
 from mandates import services
 from mandates.models import MandateKind
-
-BAD_INPUT = 2
 
 
 class Command(BaseCommand):
@@ -35,12 +33,7 @@ class Command(BaseCommand):
         chosen.add_argument("--client", nargs="+", metavar="SIREN", help="les clients de ces SIREN")
 
     def handle(self, *args, **options) -> None:
-        firm = Firm.objects.filter(slug=options["firm"], is_active=True).first()
-        if firm is None:
-            raise CommandError(
-                f"Aucun cabinet actif n'a l'identifiant « {options['firm']} ».",
-                returncode=BAD_INPUT,
-            )
+        firm = active_firm(options["firm"])
         if options["kind"] not in MandateKind.values:
             raise CommandError(
                 f"Type de mandat inconnu : « {options['kind']} » (delegation ou designation).",

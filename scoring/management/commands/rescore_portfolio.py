@@ -7,9 +7,9 @@ the engine (scoring/engine/) or of the default grid makes them stale until this 
 grid in the editor does the same for one firm, in the background.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from firms.models import Firm
+from firms.command_arguments import firms_to_process
 from scoring.engine.wording import count_of
 from scoring.services import rescore_portfolio
 
@@ -24,12 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--firm", help="Slug du cabinet (par défaut : tous les cabinets).")
 
     def handle(self, *args, firm: str | None = None, **options):
-        firms = Firm.objects.order_by("pk")
-        if firm:
-            firms = firms.filter(slug=firm)
-            if not firms.exists():
-                raise CommandError(f"Aucun cabinet « {firm} ».")
-        for each in firms:
+        for each in firms_to_process(firm):
             count = rescore_portfolio(firm_id=each.pk)
             scored = count_of(count, "client recalculé", "clients recalculés")
             self.stdout.write(f"{each.name} : {scored}.")
