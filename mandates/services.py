@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from pdf import render_pdf_template
 
 from cartography.models import ClientPlatform, PlatformRole
 from clients import history
@@ -36,6 +35,7 @@ from mandates.models import (
 )
 from mandates.signals import mandate_status_changed
 from mandates.workflow import TransitionRefused, check_move
+from pdf import render_pdf_template
 
 HISTORY_SUBJECT = "mandate"
 SIGNED_PDF_MAX_BYTES = 10 * 1024 * 1024
