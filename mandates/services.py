@@ -385,7 +385,10 @@ def signed_files_from_upload(name: str, content: bytes) -> list[tuple[str, bytes
         if entry.file_size > SIGNED_PDF_MAX_BYTES:
             files.append((entry.filename, b""))  # refused below: too large to open
             continue
-        files.append((entry.filename, archive.read(entry)))
+        try:
+            files.append((entry.filename, archive.read(entry)))
+        except (zipfile.BadZipFile, RuntimeError, OSError):  # damaged, or encrypted
+            files.append((entry.filename, b""))
     return files
 
 

@@ -28,6 +28,8 @@ from mandates.jobs import BATCH_JOB_KIND
 from mandates.models import Mandate, MandateKind, MandateStatus
 from mandates.workflow import TransitionRefused
 
+SIGNED_UPLOAD_MAX_BYTES = 200 * 1024 * 1024  # signed PDFs of one upload, all together
+
 
 def client_mandates(request: HttpRequest, firm_slug: str, client_id: int) -> HttpResponse:
     """The client's mandates, the steps each one can take, and a new one generated."""
@@ -194,6 +196,8 @@ def signed_files_upload(request: HttpRequest, firm_slug: str) -> HttpResponse:
         uploads = request.FILES.getlist("files")
         if not uploads:
             messages.error(request, _("Choisissez les PDF signés, ou une archive ZIP."))
+        elif sum(upload.size for upload in uploads) > SIGNED_UPLOAD_MAX_BYTES:
+            messages.error(request, _("Déposez au plus 200 Mo à la fois."))
         else:
             try:
                 files = [

@@ -196,3 +196,15 @@ def test_signed_files_are_matched_by_reference(firm_a, firm_b, signer_client):
 def test_a_broken_archive_is_refused_with_a_message(db):
     with pytest.raises(Exception, match="archive ZIP lisible"):
         services.signed_files_from_upload("lot.zip", b"PK\x03\x04 broken")
+
+
+def test_a_damaged_file_inside_the_archive_is_listed_not_fatal(firm_a):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zipped:
+        zipped.writestr("001000001-DEL-20261201-1.pdf", minimal_pdf("intact"))
+    damaged = archive.getvalue().replace(b"intact", b"abimee")  # the CRC no longer matches
+    files = services.signed_files_from_upload("lot.zip", damaged)
+    assert files == [("001000001-DEL-20261201-1.pdf", b"")]
+    with firm_scope(firm_a.firm):
+        result = services.record_signed_files(firm=firm_a.firm, files=files, by=None)
+    assert result.signed == [] and len(result.problems) == 1
