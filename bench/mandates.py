@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=None)
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="pilote-bench-mandates-") as folder:
+        os.chmod(folder, 0o755)  # noqa: S103 - the postgres user must reach its cluster
         services = prepare_environment(options, Path(folder))
         try:
             result = run(options)
