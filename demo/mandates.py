@@ -39,8 +39,10 @@ def seed_mandates(
         firm=firm, client_ids=[client.pk for client in chosen], by=by
     )
     statuses = [status for status, weight in SPREAD for _ in range(weight)]
-    for mandate in created:
-        target = rng.choice(statuses)
+    # The first ones go through every status, so that the demo shows each of them.
+    targets = [status for status, _weight in SPREAD]
+    for index, mandate in enumerate(created):
+        target = targets[index] if index < len(targets) else rng.choice(statuses)
         if target == MandateStatus.DRAFT:
             continue
         services.render_mandate(firm=firm, mandate=mandate, by=by)

@@ -14,6 +14,7 @@ from clients.models import Client
 from demo.management.commands.seed_demo import DEMO_PASSWORD, HISTORY_WEEKS
 from firms.models import Firm, Membership, Role, User
 from firms.tenancy import firm_scope
+from mandates.models import Mandate, MandateStatus
 from portfolio.models import PortfolioSnapshot
 from portfolio.snapshots import week_of
 
@@ -125,3 +126,13 @@ def test_standard_demo_has_weekly_snapshots_that_progress_up_to_today(db):
         assert older.high >= newer.high
         assert older.high + older.medium + older.low + older.unscored == older.clients
     assert snapshots[0].determined < latest.determined
+
+
+def test_the_demo_has_mandates_in_every_status(db):
+    call_command("seed_demo", "--clients", "60", "--firm", "Cabinet Mandats", stdout=StringIO())
+    firm = Firm.objects.get(slug="cabinet-mandats")
+    with firm_scope(firm):
+        statuses = set(Mandate.objects.for_firm(firm).values_list("status", flat=True))
+        without_mobile = Client.objects.for_firm(firm).filter(signer_mobile="").count()
+    assert statuses == set(MandateStatus.values)
+    assert without_mobile > 0  # a few signers lack a mobile number, for the export's exclusions
