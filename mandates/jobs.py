@@ -46,10 +46,11 @@ def generate_mandates_job(run: JobRun) -> None:
             .filter(pk__in=batch_ids, status=MandateStatus.DRAFT)
             .select_related("client")
         )
+        stationery = services.firm_stationery(firm)
     run.set_total(len(drafts))
     for mandate in drafts:
         with firm_scope(run.firm_id):
-            services.render_mandate(firm=firm, mandate=mandate, by=by)
+            services.render_mandate(firm=firm, mandate=mandate, by=by, stationery=stationery)
         run.advance()
     with firm_scope(run.firm_id):
         batch = (

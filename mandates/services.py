@@ -135,11 +135,13 @@ def _next_reference(firm: Firm, client: Client, kind: str, day: datetime.date) -
     return f"{prefix}{taken + 1}"
 
 
-def render_mandate(*, firm: Firm, mandate: Mandate, by: User | None) -> Mandate:
+def render_mandate(
+    *, firm: Firm, mandate: Mandate, by: User | None, stationery: Stationery | None = None
+) -> Mandate:
     """Render a draft's PDF from the firm's text, keep it with its SHA-256, and make the mandate
-    ready to sign."""
+    ready to sign. A batch passes the firm's ``stationery``, read once for all its mandates."""
     check_move(mandate.status, MandateStatus.TO_SIGN)
-    content = mandate_pdf(firm=firm, mandate=mandate)
+    content = mandate_pdf(firm=firm, mandate=mandate, stationery=stationery)
     with transaction.atomic():
         mandate.document.save(f"{mandate.reference}.pdf", ContentFile(content), save=False)
         mandate.document_sha256 = hashlib.sha256(content).hexdigest()
@@ -162,8 +164,30 @@ def generate_mandate(
     return render_mandate(firm=firm, mandate=created[0], by=by)
 
 
-def mandate_pdf(*, firm: Firm, mandate: Mandate) -> bytes:
+@dataclass(frozen=True)
+class Stationery:
+    """What every mandate of a firm shares: its texts by kind, the place of signature, its logo."""
+
+    texts: dict[str, tuple[str, str]]
+    place: str
+    logo: bytes
+
+
+def firm_stationery(firm: Firm) -> Stationery:
+    logo = b""
+    if firm.logo:
+        with firm.logo.open("rb") as stored:
+            logo = stored.read()
+    return Stationery(
+        texts={kind: mandate_text(firm, kind) for kind in MandateKind.values},
+        place=mandate_settings(firm).place or firm.city or "……………",
+        logo=logo,
+    )
+
+
+def mandate_pdf(*, firm: Firm, mandate: Mandate, stationery: Stationery | None = None) -> bytes:
     """The mandate's PDF: the firm's letterhead and its text with the merge fields filled."""
+    stationery = stationery or firm_stationery(firm)
     client = mandate.client
     reception = (
         ClientPlatform.objects.for_firm(firm)
@@ -172,12 +196,8 @@ def mandate_pdf(*, firm: Firm, mandate: Mandate) -> bytes:
         .first()
     )
     mandate.platform_name = reception.platform.name if reception else ""
-    title, body = mandate_text(firm, mandate.kind)
-    values = merge_values(firm=firm, mandate=mandate)
-    images = {}
-    if firm.logo:
-        with firm.logo.open("rb") as logo:
-            images["logo"] = logo.read()
+    title, body = stationery.texts[mandate.kind]
+    values = merge_values(firm=firm, mandate=mandate, place=stationery.place)
     return render_pdf_template(
         "mandates/mandate_pdf.html",
         {
@@ -186,13 +206,13 @@ def mandate_pdf(*, firm: Firm, mandate: Mandate) -> bytes:
             "client": client,
             "title": title,
             "text": texts.text_to_html(body, values),
-            "has_logo": bool(images),
         },
-        images=images,
+        images={"logo": stationery.logo} if stationery.logo else None,
     )
 
 
-def merge_values(*, firm: Firm, mandate: Mandate) -> dict[str, str]:
+def merge_values(*, firm: Firm, mandate: Mandate, place: str | None = None) -> dict[str, str]:
+    """The merge fields' values for one mandate (``place``: the firm's, when already read)."""
     client = mandate.client
     signer = " ".join(
         part
@@ -209,7 +229,7 @@ def merge_values(*, firm: Firm, mandate: Mandate) -> dict[str, str]:
         "cabinet.adresse": _address(firm.address, firm.postal_code, firm.city),
         "pa": mandate.platform_name or "à choisir",
         "date": french_date(timezone.localdate()),
-        "lieu": mandate_settings(firm).place or firm.city or "……………",
+        "lieu": place or mandate_settings(firm).place or firm.city or "……………",
         "reference": mandate.reference,
     }
 

@@ -3,7 +3,7 @@ queries: the stored obligations, the cartography and the delegation mandates."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from cartography.selectors import cartography_inputs_for_clients
@@ -46,8 +46,14 @@ def mandate_statuses(firm_id: int, client_ids: Iterable[int]) -> dict[int, str]:
 
 
 def scoring_inputs(
-    firm_id: int, client_ids: Iterable[int], *, today: date
+    firm_id: int,
+    client_ids: Iterable[int],
+    *,
+    today: date,
+    mandates: Mapping[int, str] | None = None,
 ) -> dict[int, ScoringInput]:
+    """What the engine reads for each client; ``mandates``: the clients' mandate_statuses when
+    the caller has read them already."""
     ids = list(client_ids)
     obligations = {
         row["client_id"]: _as_result(row)
@@ -56,7 +62,8 @@ def scoring_inputs(
         .values("client_id", *OBLIGATION_KEYS)
     }
     cartography = cartography_inputs_for_clients(firm_id, ids)
-    mandates = mandate_statuses(firm_id, ids)
+    if mandates is None:
+        mandates = mandate_statuses(firm_id, ids)
     inputs = {}
     for client_id in ids:
         equipment = cartography[client_id]

@@ -67,8 +67,8 @@ def score_clients(
     if grid is None:
         grid_version, grid = current_grid(firm_id)
     now = timezone.now()
-    inputs = scoring_inputs(firm_id, client_ids, today=timezone.localdate(now))
     mandates = mandate_statuses(firm_id, client_ids)
+    inputs = scoring_inputs(firm_id, client_ids, today=timezone.localdate(now), mandates=mandates)
     scores, facts = [], []
     for client_id, data in inputs.items():
         result = result_to_dict(score_client(data, grid))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from django.test import override_settings
 from cartography.services import install_default_catalogues
 from firms.models import Firm, Membership, Role
 from tests import factories
-from tests.services import APP_ROLE, CHROMIUM, OWNER_ROLE, services
+from tests.services import APP_ROLE, CHROMIUM, OWNER_ROLE, celery_worker_command, services
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -116,19 +115,7 @@ def celery_worker_process(django_db_setup):
     log_path = Path(os.environ["PILOTE_VAR_DIR"]) / "worker.log"
     log = log_path.open("w")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-mingle",
-            "--without-gossip",
-            "--hostname=tests@%h",
-        ],
+        celery_worker_command(hostname="tests"),
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},

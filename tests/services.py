@@ -18,6 +18,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -32,6 +33,24 @@ CHROMIUM = "/usr/bin/chromium"
 OWNER_ROLE = "pilote_owner"
 APP_ROLE = "pilote_app"
 DATABASE = "pilote_test"
+
+
+def celery_worker_command(*, hostname: str, queue: str = "") -> list[str]:
+    """A real Celery worker process of the test session (solo pool, on its broker)."""
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "--without-mingle",
+        "--without-gossip",
+        f"--hostname={hostname}@%h",
+    ]
+    return [*command, f"--queues={queue}"] if queue else command
 
 
 def in_ci() -> bool:

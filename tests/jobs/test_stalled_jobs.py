@@ -9,7 +9,6 @@ import io
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -38,6 +37,7 @@ from jobs.services import (
 )
 from jobs.tasks import run_job, sweep_jobs
 from tests import factories
+from tests.services import celery_worker_command
 
 
 def stale_job(cast, *, minutes: float, kind: str = "clients_csv_export", **fields) -> Job:
@@ -176,20 +176,7 @@ def start_worker(queue: str, log_path: Path) -> subprocess.Popen:
     """A worker process of our own, on its own queue, so that killing it harms no other test."""
     log = log_path.open("w")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-mingle",
-            "--without-gossip",
-            f"--queues={queue}",
-            "--hostname=killed@%h",
-        ],
+        celery_worker_command(hostname="killed", queue=queue),
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
