@@ -62,13 +62,13 @@ VALUES: dict[str, tuple[str, Reader]] = {
     "file": ("Nom du fichier PDF", lambda m, c: f"{m.reference}.pdf"),
     "subject": (
         "Objet (45 caractères)",
-        lambda m, c: f"Mandat {m.get_kind_display().lower()}"[:SUBJECT_MAX],
+        lambda m, c: f"{m.get_kind_display()} – {m.client.company_name}"[:SUBJECT_MAX],
     ),
     "message": (
         "Message au signataire",
         lambda m, c: (
             f"Bonjour,\n\nVoici le mandat « {m.get_kind_display()} » de {m.client.company_name} "
-            f"à signer pour le cabinet {c.firm.name}.\n\nCordialement,\n{c.firm.name}"
+            f"à signer pour {c.firm.name}.\n\nCordialement,\n{c.firm.name}"
         )[:MESSAGE_MAX],
     ),
     "company_name": ("Raison sociale du client", lambda m, c: m.client.company_name),
@@ -84,7 +84,10 @@ VALUES: dict[str, tuple[str, Reader]] = {
     "accountant_first_name": ("Prénom de l'expert-comptable", _accountant("first_name")),
     "accountant_email": ("E-mail de l'expert-comptable", _accountant("email")),
     "accountant_mobile": ("Mobile de l'expert-comptable", lambda m, c: ""),
-    "accountant_order": ("Ordre de l'expert-comptable (2)", lambda m, c: ""),
+    "accountant_order": (
+        "Ordre de l'expert-comptable (2)",
+        lambda m, c: "2" if m.client.assigned_to else "",
+    ),
     "copy_emails": ("E-mails en copie", lambda m, c: c.firm.email_reply_to or ""),
     "preparer_email": (
         "E-mail du préparateur",
