@@ -158,8 +158,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-elif test_name := env_str("DATABASE_TEST_NAME"):
-    DATABASES["default"]["TEST"] = {"NAME": test_name}
+else:
+    # A database that does not answer fails a request (and /health/) in seconds, never hangs it.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    if test_name := env_str("DATABASE_TEST_NAME"):
+        DATABASES["default"]["TEST"] = {"NAME": test_name}
 # The role that web and worker processes connect as on PostgreSQL. Migrations run as the owner
 # of the tables and grant this role what it needs; it is never the owner, so row-level security
 # applies to it.
@@ -228,6 +231,12 @@ CELERY_BEAT_SCHEDULE = {
     "stalled-jobs-sweep": {
         "task": "jobs.sweep_stalled_jobs",
         "schedule": 60.0,
+    },
+    # The worker's proof of life for /health/.
+    "worker-heartbeat": {
+        "task": "jobs.heartbeat",
+        "schedule": 30.0,
+        "options": {"expires": 30},
     },
 }
 
@@ -365,6 +374,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # The containers' health checks ask over the private network, in plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

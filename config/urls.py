@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from firms import views as firm_views
 from firms.forms import LoginForm
+from jobs import views as job_views
 
 account_patterns = [
     path(
@@ -69,6 +70,7 @@ api_patterns = [
 
 urlpatterns = [
     path("", firm_views.home, name="home"),
+    path("health/", job_views.health, name="health"),
     path("compte/", include(account_patterns)),
     path("invitations/<str:token>/", firm_views.accept_invitation, name="accept_invitation"),
     path("i18n/", include("django.conf.urls.i18n")),
