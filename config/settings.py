@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "firms",
     "jobs",
     "clients",
@@ -323,6 +326,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "firms.passwords.DecoratedCommonPasswordValidator"},
 ]
+# Two-factor authentication (firms.two_factor): the name authenticator apps show, and how long
+# a wrong code slows the next attempt (doubling each time).
+OTP_TOTP_ISSUER = "Pilote FE"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -2,18 +2,25 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from firms import two_factor_views
 from firms import views as firm_views
-from firms.forms import LoginForm
 from jobs import views as job_views
 
 account_patterns = [
+    path("connexion/", two_factor_views.LoginView.as_view(), name="login"),
+    path("double-authentification/", two_factor_views.verify, name="two_factor_verify"),
+    path("double-authentification/activer/", two_factor_views.setup, name="two_factor_setup"),
     path(
-        "connexion/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
+        "double-authentification/codes-de-secours/",
+        two_factor_views.recovery_codes,
+        name="two_factor_recovery_codes",
     ),
+    path(
+        "double-authentification/desactiver/",
+        two_factor_views.disable,
+        name="two_factor_disable",
+    ),
+    path("securite/", two_factor_views.account_security, name="account_security"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",

@@ -2,17 +2,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from firms import two_factor
 from firms.api_tokens import firm_id_of_token, resolve_api_token
 from firms.models import Firm, Membership
 from firms.tenancy import firm_scope, user_scope
@@ -92,9 +94,19 @@ class FirmMiddleware:
                 raise Http404
             membership.firm = firm
             membership.user = request.user
+            if two_factor.wanted_here(request, membership):
+                return self._second_factor(request)
             request.firm = firm
             request.membership = membership
             return self.get_response(request)
+
+    @staticmethod
+    def _second_factor(request: HttpRequest) -> HttpResponse:
+        """The code page (which leads to enrolment for whoever has no device yet), then back."""
+        target = f"{reverse('two_factor_verify')}?{urlencode({'next': request.get_full_path()})}"
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(target)
+        return HttpResponseRedirect(target)
 
     def _api_request(self, request: HttpRequest, raw_token: str) -> HttpResponse:
         firm_id = firm_id_of_token(raw_token)
