@@ -9,6 +9,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -27,7 +28,7 @@ from cartography.models import (
     SoftwareProduct,
 )
 from clients.models import Client
-from firms.api_forms import form_data_from_json, validated_data
+from firms.api_forms import NOT_A_BOOLEAN, form_data_from_json, validated_data
 from firms.models import Role
 
 
@@ -38,6 +39,13 @@ class ProductSerializer(serializers.ModelSerializer):
         model = SoftwareProduct
         fields = ["id", "vendor", "name", "label", "category", "reform_ready", "notes", "is_active"]
         read_only_fields = ["id", "label"]
+        # As the catalogue page's form reads them (SoftwareProductForm).
+        extra_kwargs = {
+            "vendor": {"required": False, "allow_blank": True},
+            "reform_ready": {"required": False},
+            "notes": {"required": False},
+            "is_active": {"required": False},
+        }
 
 
 class PlatformSerializer(serializers.ModelSerializer):
@@ -53,6 +61,8 @@ class PlatformSerializer(serializers.ModelSerializer):
             "notes",
         ]
         read_only_fields = ["id", "registration_status", "registered_on", "from_official_list"]
+        # As the catalogue page's form reads them (PlatformForm).
+        extra_kwargs = {"notes": {"required": False}, "is_active": {"required": False}}
 
 
 class ClientSoftwareSerializer(serializers.Serializer):
@@ -231,6 +241,7 @@ class _CatalogueViewSet(
     lookup_value_converter = "int"
     write_roles = (Role.ADMIN,)
     form_class: type[forms.Form]
+    put_is_partial = True  # the payload over the entry's current values (_validated)
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs[self.lookup_url_kwarg])
@@ -247,11 +258,17 @@ class _CatalogueViewSet(
         return validated_data(self.form_class(form_data_from_json(self.form_class, data)))
 
     def _active(self) -> bool | None:
-        """``is_active`` as sent, None when it is not."""
+        """``is_active`` as sent, None when it is not: a JSON boolean (a form's text, "true"
+        or "false", from a form post)."""
         if "is_active" not in self.request.data:
             return None
+        value = self.request.data["is_active"]
+        if isinstance(value, bool):
+            return value
+        if not isinstance(self.request.data, QueryDict):
+            raise ValidationError({"is_active": [NOT_A_BOOLEAN]})
         try:
-            return serializers.BooleanField().run_validation(self.request.data["is_active"])
+            return serializers.BooleanField().run_validation(value)
         except ValidationError as error:
             raise ValidationError({"is_active": error.detail}) from error
 
@@ -272,7 +289,12 @@ class SoftwareCatalogueViewSet(_CatalogueViewSet):
         return selectors.software_catalogue(self.request.firm, include_inactive=True)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
-        product = self._write(services.add_software_product, data=self._validated())
+        data, active = self._validated(), self._active()
+        product = self._write(services.add_software_product, data=data)
+        if active is False:
+            product = self._write(
+                services.set_software_product_active, product=product, active=False
+            )
         return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args, **kwargs) -> Response:
@@ -295,7 +317,10 @@ class PlatformCatalogueViewSet(_CatalogueViewSet):
         return selectors.platform_catalogue(self.request.firm, include_inactive=True)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
-        platform = self._write(services.add_platform, data=self._validated())
+        data, active = self._validated(), self._active()
+        platform = self._write(services.add_platform, data=data)
+        if active is False:
+            platform = self._write(services.set_platform_active, platform=platform, active=False)
         return Response(PlatformSerializer(platform).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args, **kwargs) -> Response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,13 +14,17 @@ from clients import services
 from clients.concurrency import EditConflict, StaleVersion, client_values, client_version
 from clients.forms import ClientForm
 from clients.models import Client
-from clients.selectors import UNASSIGNED, ClientFilters, filter_clients
+from clients.selectors import SORTS, UNASSIGNED, ClientFilters, filter_clients
 from firms.api_forms import form_data_from_json, validated_data
+from firms.api_schema import ErrorSerializer
 
 BAD_COLLABORATOR = (
     "Identifiant de collaborateur invalide : un nombre entier, ou « none » pour les clients "
     "sans collaborateur."
 )
+STATUSES = ["", *Client.Status.values]
+BAD_STATUS = "Statut inconnu : « active », « archived », ou vide pour tous les clients."
+BAD_SORT = "Tri inconnu : " + ", ".join(f"« {sort} »" for sort in SORTS) + "."
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -78,11 +81,22 @@ IF_MATCH = OpenApiParameter(
         "un conflit (409)."
     ),
 )
+
+
+class ConflictSerializer(serializers.Serializer):
+    """A 409: the fields someone else changed meanwhile, each with both values."""
+
+    detail = serializers.CharField()
+    conflicts = serializers.DictField(
+        child=serializers.DictField(),
+        help_text="Par champ : « theirs » (leur valeur), « yours » (la vôtre), « by » (qui).",
+    )
+
+
 WRITE_RESPONSES = {
     200: ClientSerializer,
-    400: OpenApiTypes.OBJECT,
-    409: OpenApiTypes.OBJECT,
-    412: OpenApiTypes.OBJECT,
+    409: ConflictSerializer,
+    412: ErrorSerializer,
 }
 
 
@@ -95,9 +109,11 @@ WRITE_RESPONSES = {
             OpenApiParameter(
                 "collaborator", str, description="Identifiant d'utilisateur, ou « none »"
             ),
-            OpenApiParameter("status", str, enum=["active", "archived", ""]),
+            OpenApiParameter(
+                "status", str, enum=STATUSES, description="« active » sans ce paramètre"
+            ),
             OpenApiParameter("tag", str),
-            OpenApiParameter("sort", str),
+            OpenApiParameter("sort", str, enum=list(SORTS), description="« name » sans lui"),
         ]
     ),
 )
@@ -109,13 +125,21 @@ class ClientViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = ClientSerializer
+    form_class = ClientForm  # checks the bodies (and says so in the schema)
+    put_is_partial = True  # see update()
     lookup_url_kwarg = "client_id"
     lookup_value_converter = "int"
 
     def get_queryset(self):
         membership = self.request.membership
         if self.action == "list":
-            filters = ClientFilters.from_params(self.request.query_params)
+            params = self.request.query_params
+            # The web list falls back to its defaults; the API says what it cannot read.
+            if params.get("status", "") not in STATUSES:
+                raise ValidationError({"status": [BAD_STATUS]})
+            if params.get("sort", "name") not in SORTS:
+                raise ValidationError({"sort": [BAD_SORT]})
+            filters = ClientFilters.from_params(params)
             if filters.collaborator not in ("", UNASSIGNED) and filters.collaborator_id is None:
                 raise ValidationError({"collaborator": [BAD_COLLABORATOR]})
             return filter_clients(membership, filters)

@@ -10,11 +10,16 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 NOT_AN_OBJECT = 'Le corps de la requête doit être un objet JSON : {"champ": valeur, …}.'
+NOT_JSON = "Le corps de la requête n'est pas du JSON valide."
 
 
 class JSONObjectParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except ParseError as error:
+            # DRF's message is English ("JSON parse error - Expecting value: …").
+            raise ParseError(NOT_JSON) from error
         if not isinstance(data, dict):
             raise ParseError(NOT_AN_OBJECT)
         return data

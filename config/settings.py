@@ -414,8 +414,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "firms.api_schema.ApiAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "firms.api_pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     # French 404s instead of Django's "No Client matches the given query."
     "EXCEPTION_HANDLER": "config.api_exceptions.exception_handler",
@@ -425,6 +425,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Versioned REST API of Pilote FE, scoped to the firm of the token.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get components of their own: required texts with their minimum length,
+    # read-only fields left out.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI from the project's own static files (drf-spectacular-sidecar), not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

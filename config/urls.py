@@ -84,3 +84,6 @@ urlpatterns = [
     path("f/<slug:firm_slug>/", include(firm_patterns)),
     path("api/v1/", include(api_patterns)),
 ]
+
+# The API's unknown addresses answer in JSON, like the rest of the API.
+handler404 = "config.api_exceptions.page_not_found"

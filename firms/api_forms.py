@@ -15,6 +15,10 @@ from rest_framework.exceptions import ValidationError
 NOT_TEXT = "Saisissez un texte ou un nombre, pas une liste, un objet ou un booléen."
 NOT_A_LIST = "Saisissez une liste de textes."
 NOT_A_BOOLEAN = "Saisissez true ou false."
+NUMBER_NOT_TEXT = (
+    "Saisissez ce texte entre guillemets : un nombre peut perdre ses zéros de tête "
+    "(un SIREN, un code postal)."
+)
 
 
 def form_data_from_json(
@@ -41,6 +45,11 @@ def form_data_from_json(
             if not all(_is_scalar(item) for item in value):
                 errors[name] = [NOT_A_LIST]
             data[name] = ",".join(str(item) for item in value)
+        elif (
+            isinstance(field, forms.CharField) and _is_scalar(value) and not isinstance(value, str)
+        ):
+            # A text field takes a JSON string; a number is what its schema says it is not.
+            errors[name] = [NUMBER_NOT_TEXT]
         elif _is_scalar(value):
             data[name] = value
         else:
@@ -48,6 +57,10 @@ def form_data_from_json(
     if errors:
         raise ValidationError(errors)
     return data
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _is_scalar(value: object) -> bool:

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from clients.models import Client
 from fiscal_questionnaire import services
-from fiscal_questionnaire.models import Answer, Obligations
+from fiscal_questionnaire.models import Answer, Obligations, ReportingFrequency, SizeCategory
 from fiscal_questionnaire.questions import (
     QUESTIONNAIRE_VERSION,
     InvalidAnswers,
@@ -56,7 +56,26 @@ class AnswersSerializer(serializers.Serializer):
     answers = AnswerSerializer(many=True)
 
 
+class ReasonSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    text = serializers.CharField()
+    reference = serializers.CharField()
+
+
 class ObligationsSerializer(serializers.ModelSerializer):
+    # null while undecided or not applicable, as derive_obligations says it
+    size_category = serializers.ChoiceField(choices=SizeCategory.choices, allow_null=True)
+    e_reporting_frequency = serializers.ChoiceField(
+        choices=ReportingFrequency.choices, allow_null=True
+    )
+    missing = serializers.ListField(
+        child=serializers.CharField(), help_text="Les questions qui décideraient le reste."
+    )
+    reasons = ReasonSerializer(many=True)
+    # null while the client has no answer: nothing is stored yet
+    questionnaire_version = serializers.IntegerField(allow_null=True)
+    computed_at = serializers.DateTimeField(allow_null=True)
+
     class Meta:
         model = Obligations
         fields = [*RESULT_KEYS, "questionnaire_version", "computed_at"]
@@ -94,7 +113,7 @@ class ClientAnswersView(APIView):
 
     @extend_schema(
         request=OpenApiTypes.OBJECT,
-        responses={200: AnswersSerializer, 400: OpenApiTypes.OBJECT},
+        responses=AnswersSerializer,
         examples=[
             OpenApiExample(
                 "Réponses", value={"vat_liable": True, "turnover_eur": 1500000, "sells_b2c": None}

@@ -10,10 +10,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clients.models import Client
+from firms.api_schema import error_response
 from firms.parameters import parse_positive_int
 from mandates import selectors, services
 from mandates.forms import FRENCH_DATE_FORMATS, RefusalForm
@@ -60,14 +62,27 @@ class GenerateSerializer(serializers.Serializer):
 
 
 class SignatureSerializer(serializers.Serializer):
-    document = serializers.FileField()
+    document = serializers.FileField(help_text="Le PDF signé, 10 Mo au plus.")
     signed_on = serializers.DateField(input_formats=[*FRENCH_DATE_FORMATS, "iso-8601"])
+
+
+class RefusalSerializer(serializers.Serializer):
+    """For the schema: the body is read by the web page's form (``RefusalForm``)."""
+
+    reason = serializers.CharField(max_length=500, help_text="Le motif du refus.")
+
+
+BAD_CLIENT = "Identifiant de client invalide : un nombre entier positif."
+BAD_STATUS = "Statut inconnu : " + ", ".join(f"« {value} »" for value in MandateStatus.values) + "."
+NOT_NOW = error_response("Le mandat n'est pas dans un statut qui le permet.")
+# A step of the workflow: the mandate, or a 409 when its status does not allow the step.
+STEP_RESPONSES = {200: MandateSerializer, 409: NOT_NOW}
 
 
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("client", int),
+            OpenApiParameter("client", int, description="Identifiant du client"),
             OpenApiParameter("status", str, enum=MandateStatus.values),
         ]
     )
@@ -80,11 +95,16 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         mandates = selectors.mandates_visible_to(self.request.membership).select_related("client")
         if self.action == "list":
-            client_id = parse_positive_int(self.request.query_params.get("client"))
-            if client_id is not None:
+            params = self.request.query_params
+            if params.get("client"):
+                client_id = parse_positive_int(params["client"])
+                if client_id is None:
+                    raise ValidationError({"client": [BAD_CLIENT]})
                 mandates = mandates.filter(client_id=client_id)
-            if self.request.query_params.get("status") in MandateStatus.values:
-                mandates = mandates.filter(status=self.request.query_params["status"])
+            if params.get("status"):
+                if params["status"] not in MandateStatus.values:
+                    raise ValidationError({"status": [BAD_STATUS]})
+                mandates = mandates.filter(status=params["status"])
         return mandates.order_by("-created_at", "-id")
 
     def get_object(self) -> Mandate:
@@ -100,7 +120,14 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise ValidationError(" ".join(error.messages)) from error
         return Response(MandateSerializer(self.get_object()).data)
 
-    @extend_schema(request=GenerateSerializer, responses={201: MandateSerializer})
+    @extend_schema(
+        request=GenerateSerializer,
+        responses={
+            201: MandateSerializer,
+            404: error_response("Client introuvable, ou hors de portée du jeton."),
+            409: error_response("Un mandat de ce type est déjà en cours pour ce client."),
+        },
+    )
     def create(self, request: Request) -> Response:
         """Generate a mandate (its PDF) for a client; 409 when one is already in progress."""
         payload = GenerateSerializer(data=request.data)
@@ -120,7 +147,7 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         return Response(MandateSerializer(mandate).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=MandateSerializer)
+    @extend_schema(request=None, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def sent(self, request: Request, mandate_id: int) -> Response:
         def mark(*, firm, mandate, by):
@@ -132,15 +159,15 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
         return self._step(mark)
 
-    @extend_schema(request=SignatureSerializer, responses=MandateSerializer)
-    @action(detail=True, methods=["post"])
+    @extend_schema(request=SignatureSerializer, responses=STEP_RESPONSES)
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def signature(self, request: Request, mandate_id: int) -> Response:
         mandate = self.get_object()  # another's is a 404 before its payload is read
         payload = SignatureSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         upload = payload.validated_data["document"]
         if upload.size > services.SIGNED_PDF_MAX_BYTES:
-            raise ValidationError("Le fichier dépasse 10 Mo.")
+            raise ValidationError({"document": ["Le fichier dépasse 10 Mo."]})
         return self._step(
             services.record_signature,
             mandate,
@@ -148,7 +175,7 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             signed_on=payload.validated_data["signed_on"],
         )
 
-    @extend_schema(request=None, responses=MandateSerializer)
+    @extend_schema(request=RefusalSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def refusal(self, request: Request, mandate_id: int) -> Response:
         mandate = self.get_object()
@@ -157,7 +184,7 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise ValidationError({"reason": ["Indiquez le motif du refus."]})
         return self._step(services.record_refusal, mandate, reason=form.cleaned_data["reason"])
 
-    @extend_schema(request=None, responses=MandateSerializer)
+    @extend_schema(request=None, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, mandate_id: int) -> Response:
         return self._step(services.cancel_mandate)
