@@ -9,7 +9,6 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -28,7 +27,7 @@ from cartography.models import (
     SoftwareProduct,
 )
 from clients.models import Client
-from firms.api_forms import NOT_A_BOOLEAN, form_data_from_json, validated_data
+from firms.api_forms import form_data_from_json, validated_data
 from firms.models import Role
 
 
@@ -258,17 +257,16 @@ class _CatalogueViewSet(
         return validated_data(self.form_class(form_data_from_json(self.form_class, data)))
 
     def _active(self) -> bool | None:
-        """``is_active`` as sent, None when it is not: a JSON boolean (a form's text, "true"
-        or "false", from a form post)."""
+        """``is_active`` as sent, None when it is not: a boolean, or its text ("true",
+        "false"…, as a form sends it); not a number, which DRF would read as one."""
         if "is_active" not in self.request.data:
             return None
         value = self.request.data["is_active"]
-        if isinstance(value, bool):
-            return value
-        if not isinstance(self.request.data, QueryDict):
-            raise ValidationError({"is_active": [NOT_A_BOOLEAN]})
+        field = serializers.BooleanField()
         try:
-            return serializers.BooleanField().run_validation(value)
+            if not isinstance(value, bool | str):
+                field.fail("invalid", input=value)
+            return field.run_validation(value)
         except ValidationError as error:
             raise ValidationError({"is_active": error.detail}) from error
 
