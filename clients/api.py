@@ -137,7 +137,7 @@ class ClientViewSet(
             # The web list falls back to its defaults; the API says what it cannot read.
             if params.get("status", "") not in STATUSES:
                 raise ValidationError({"status": [BAD_STATUS]})
-            if params.get("sort", "name") not in SORTS:
+            if (params.get("sort") or "name") not in SORTS:
                 raise ValidationError({"sort": [BAD_SORT]})
             filters = ClientFilters.from_params(params)
             if filters.collaborator not in ("", UNASSIGNED) and filters.collaborator_id is None:

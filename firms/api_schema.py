@@ -54,6 +54,15 @@ def error_response(description: str) -> OpenApiResponse:
 
 
 class ApiAutoSchema(AutoSchema):
+    def _get_parameters(self):
+        """A query parameter sent empty (``?status=``, as a form sends a field left blank) is
+        read as not sent."""
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            if parameter["in"] == "query":
+                parameter["allowEmptyValue"] = True
+        return parameters
+
     def _get_request_for_media_type(self, serializer, direction="request"):
         """A view with ``put_is_partial`` applies a PUT's fields over the current values, as a
         PATCH: its PUT body, like its PATCH body, requires no field."""
