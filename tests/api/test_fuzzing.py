@@ -37,12 +37,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from cartography.models import PlatformRole, PlatformStatus
+from cartography.models import Platform, PlatformRole, PlatformStatus
 from cartography.services import set_client_platform
+from clients.models import Client
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
 from fiscal_questionnaire.services import save_answers
 from mandates.models import Mandate, MandateStatus
+from scoring.models import ClientScore
 from tests import factories
 from tests.test_isolation import objects  # noqa: F401 (a fixture)
 
@@ -104,33 +106,34 @@ def flatmap_path_parameters(context, path_parameters):
 def token(firm_a, objects):  # noqa: F811
     """Firm A's administrator's API token, over a firm with real rows behind every parameter."""
     firm, admin = firm_a.firm, firm_a.admin
-    client_id = objects["client_id"]
     bare = factories.make_client(firm, assigned_to=firm_a.collaborator.user)
     with firm_scope(firm):
-        client = bare.__class__.objects.get(pk=client_id)
+        client = Client.objects.for_firm(firm).get(pk=objects["client_id"])
         save_answers(
             firm=firm,
             client=client,
             values={"vat_liable": True, "establishment": "france_hq", "turnover_eur": 1_500_000},
             by=admin.user,
         )
-        from cartography.models import Platform
-
         set_client_platform(
             firm=firm,
             client=client,
             role=PlatformRole.RECEPTION,
-            platform=Platform.objects.get(pk=objects["platform_id"]),
+            platform=Platform.objects.for_firm(firm).get(pk=objects["platform_id"]),
             status=PlatformStatus.CHOSEN,
             by=admin.user,
         )
         to_sign = Mandate(
-            firm=firm, client=bare, reference=f"{bare.siren}-DEL-20261201-1", status="to_sign"
+            firm=firm,
+            client=bare,
+            reference=f"{bare.siren}-DEL-20261201-1",
+            status=MandateStatus.TO_SIGN,
         )
         to_sign.document.save("mandat.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
         to_sign.save()
         _, raw = create_api_token(membership=admin, name="fuzz")
-    assert to_sign.status == MandateStatus.TO_SIGN
+        scored = set(ClientScore.objects.for_firm(firm).values_list("client_id", flat=True))
+    assert client.pk in scored and bare.pk not in scored
     REAL_IDS.clear()
     REAL_IDS.update({name: [value] for name, value in objects.items() if isinstance(value, int)})
     REAL_IDS["client_id"].append(bare.pk)  # no answers, no score: the 404 of a score
