@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "reports",
     "invoicing",
     "portfolio",
+    "privacy",
     "demo",
 ]
 

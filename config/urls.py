@@ -54,6 +54,7 @@ firm_patterns = [
     path("", include("invoicing.urls")),
     path("", include("jobs.urls")),
     path("", include("scoring.urls")),
+    path("", include("privacy.urls")),
     path("parametres/", include("firms.urls")),
 ]
 
