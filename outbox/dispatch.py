@@ -35,8 +35,10 @@ class Delivery:
 @dataclass
 class _DispatchOnCommit:
     deliveries: list[Delivery] = field(default_factory=list)
+    done: bool = False
 
     def __call__(self) -> None:
+        self.done = True
         publish(self.deliveries)
 
 
@@ -48,7 +50,7 @@ def dispatch_on_commit(delivery: Delivery) -> None:
         # back, Django drops the batch together with the rows it was about; a row rolled back
         # in a later savepoint leaves a delivery of a missing message, which does nothing.
         for _savepoints, callback, _robust in connection.run_on_commit:
-            if isinstance(callback, _DispatchOnCommit):
+            if isinstance(callback, _DispatchOnCommit) and not callback.done:
                 callback.deliveries.append(delivery)
                 return
     transaction.on_commit(_DispatchOnCommit([delivery]))

@@ -153,3 +153,22 @@ def test_a_whole_conversation_is_bounded_even_when_each_answer_is_in_time(smtp_s
 def test_a_backend_without_timeout_gets_the_bounded_default(settings):
     settings.EMAIL_TIMEOUT = 7
     assert SMTPBackend(timeout=None).timeout == 7
+
+
+@pytest.mark.parametrize("value", ["0", "121", "-5"])
+def test_an_unbounded_smtp_timeout_stops_the_start(value):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "EMAIL_TIMEOUT": value}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=config.settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "EMAIL_TIMEOUT must be between 1 and 120 seconds" in result.stderr
