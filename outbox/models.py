@@ -38,7 +38,7 @@ class OutboxMessage(TenantModel):
     html_body = models.TextField(_("texte HTML"), blank=True)
     # The Message-ID header, the same on every attempt: a receiving server or a person can
     # tell a message from a copy of it.
-    message_id = models.CharField(_("identifiant du message"), max_length=255, unique=True)
+    message_id = models.CharField(_("identifiant du message"), max_length=255)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     # When the next attempt is due (the sweeper moves it to the present when it hands an
     # overdue message to the worker again).
@@ -76,6 +76,8 @@ class OutboxMessage(TenantModel):
             ),
         ]
         constraints = [
+            # A uuid: unique everywhere; within the firm for the database, like every key.
+            models.UniqueConstraint(fields=["firm", "message_id"], name="outbox_unique_message_id"),
             models.CheckConstraint(
                 condition=models.Q(state__in=["queued", "sending", "sent", "failed", "unknown"]),
                 name="outbox_state_known",
