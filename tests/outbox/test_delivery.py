@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -262,13 +263,16 @@ def test_a_person_decides_an_uncertain_message(smtp_server, firm_a):
     assert str(user) in event.detail
 
 
-def test_the_file_backend_writes_one_file_per_message(settings, tmp_path, firm_a):
+def test_the_file_backend_writes_one_file_per_message_to_the_mail_folder(settings, firm_a):
+    # The embedded default: var/mail (PILOTE_VAR_DIR is the session's own folder).
+    mail_dir = Path(os.environ["PILOTE_VAR_DIR"]) / "mail"
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    settings.EMAIL_FILE_PATH = str(tmp_path)
+    settings.EMAIL_FILE_PATH = str(mail_dir)
+    before = set(mail_dir.iterdir())
     message = _enqueue(firm_a.firm)
     assert deliver(message.pk) == State.SENT
     assert deliver(message.pk) == State.SENT
-    [written] = list(Path(tmp_path).iterdir())
+    [written] = set(mail_dir.iterdir()) - before
     content = written.read_bytes()
     assert message.message_id.encode() in content
     email = message_from_bytes(content.split(b"\n" + b"-" * 79)[0], policy=policy.default)
