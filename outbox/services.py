@@ -21,6 +21,7 @@ messages stuck in ``sending`` past the bounded SMTP conversation (their worker d
 from __future__ import annotations
 
 import logging
+import smtplib
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -186,7 +187,9 @@ def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
     return email
 
 
-def deliver(message_id: int, *, firm_id: int | None = None, now: datetime | None = None):
+def deliver(
+    message_id: int, *, firm_id: int | None = None, now: datetime | None = None
+) -> str | None:
     """Send one message if it is queued and due, and record how it went; returns its state
     (None for a message that does not exist). A message that another call is sending, or that
     is not due, is left alone: a duplicate task or a second call sends nothing.
@@ -222,11 +225,18 @@ def deliver(message_id: int, *, firm_id: int | None = None, now: datetime | None
         sent = connection.send_messages([email])
     except backends.TransmissionError as failure:
         return _after_failure(message, failure, now=now)
-    except Exception as error:
+    except (smtplib.SMTPException, OSError) as error:
         # Another backend (Django's own SMTP one, a file…): an explicit refusal is classified,
-        # anything else may have sent the message.
+        # a lost connection may have come after the message was handed over.
         logger.warning("outbox message %s: %r", message.pk, error)
         return _after_failure(message, backends.classify(error, data_sent=True), now=now)
+    except Exception as error:
+        logger.exception("outbox message %s: unexpected error while sending", message.pk)
+        reason = _(
+            "Erreur inattendue pendant l'envoi (%(error)s) : le message a peut-être été remis, "
+            "à vérifier."
+        ) % {"error": type(error).__name__}
+        return _after_failure(message, backends.UnknownOutcome(reason), now=now)
     if not sent:
         return _failed(message, _("Aucun destinataire pour cet e-mail."))
     refused = getattr(connection, "refused_recipients", {})

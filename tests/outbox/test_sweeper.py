@@ -196,3 +196,16 @@ def test_row_level_security_hides_another_firms_messages(firm_a, firm_b):
     with firm_scope(firm_a.firm):
         assert [rls_raw_count(table) for table in tables] == [1, 1, 1]
     assert [rls_raw_count(table) for table in tables] == [0, 0, 0]
+
+
+class _BrokenBackend(locmem.EmailBackend):
+    def send_messages(self, messages):
+        raise RuntimeError("a bug in some backend")
+
+
+def test_an_unexpected_error_while_sending_is_unknown_never_resent(settings, firm_a):
+    settings.EMAIL_BACKEND = f"{__name__}._BrokenBackend"
+    message = _enqueue(firm_a.firm)
+    assert deliver(message.pk) == State.UNKNOWN
+    assert "RuntimeError" in _set(message).last_error
+    assert deliver(message.pk, now=timezone.now() + timedelta(days=1)) == State.UNKNOWN
