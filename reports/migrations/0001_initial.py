@@ -30,7 +30,7 @@ DROP FUNCTION IF EXISTS reports_synthesisreport_immutable();
 
 def protect_versions(apps, schema_editor) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(IMMUTABLE_FUNCTION)
+        schema_editor.execute(IMMUTABLE_FUNCTION, params=None)
         schema_editor.execute(IMMUTABLE_TRIGGER)
 
 
