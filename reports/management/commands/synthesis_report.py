@@ -31,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         firm = active_firm(options["firm"])
         siren = "".join(options["client"].split())
-        out: Path = options["out"]
+        out = Path(options["out"])
         if not out.parent.is_dir():
             raise CommandError(f"Le dossier de « {out} » n'existe pas.", returncode=BAD_INPUT)
         with firm_scope(firm):
