@@ -70,5 +70,8 @@ def test_reports_of_a_filtered_portfolio(
     expect(page.get_by_test_id("report-1")).to_be_visible()
     page.get_by_role("button", name="Générer un rapport").click()
     expect(page.get_by_test_id("report-2")).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("reports-panel").locator(".job")).to_have_attribute(
+        "data-status", "succeeded", timeout=60_000
+    )
     expect(page.get_by_test_id("report-1")).to_be_visible()
     page.screenshot(path=artifacts_dir / f"reports-tab-{width}.png", full_page=True)
