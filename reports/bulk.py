@@ -18,7 +18,10 @@ def generate_reports(
     *, firm: Firm, user: User, client_ids: Sequence[int], options: dict
 ) -> BulkOutcome:
     job = start_job(
-        firm=firm, kind=JOB_KIND, requested_by=user, params={"client_ids": list(client_ids)}
+        firm=firm,
+        kind=JOB_KIND,
+        requested_by=user,
+        params={"client_ids": list(client_ids), "archive": True},
     )
     message = ngettext(
         "Génération du rapport de synthèse de %(count)s client lancée.",

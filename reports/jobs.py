@@ -1,6 +1,6 @@
 """Background work of the synthesis reports: one job generates the reports of one client or of
 many (a selection, or a whole filtered portfolio), one by one (the progress), and ends with a ZIP
-of them when there are several."""
+of them when started from a client list (``archive``) or for several clients."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def synthesis_reports_job(run: JobRun) -> None:
         "reports": [report.pk for report in reports],
         "skipped": skipped,
     }
-    if len(client_ids) > 1:
+    if run.params.get("archive") or len(client_ids) > 1:
         with firm_scope(run.firm_id):
             archive = services.report_archive(reports)
         run.save_result(

@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import threading
+import time
 import zipfile
 from html import unescape as html_unescape
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.template.loader import render_to_string
 
 from clients.models import Client, HistoryEntry
@@ -221,3 +223,38 @@ def test_the_archive_holds_the_pdfs_and_their_register(firm_a, equipped_client):
     assert "registre.csv" in names and len(names) == 3
     register = archive.read("registre.csv").decode("utf-8-sig")
     assert reports[0].sha256 in register and "'=HYPERLINK(1)" in register
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_generations_at_once_take_the_next_numbers(firm_a, monkeypatch):
+    """The client's row is locked while a version takes its number: the second writer waits and
+    takes the next one (PostgreSQL; SQLite writers queue anyway and the constraint retries)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    client = factories.make_client(firm_a.firm)
+
+    def slow_pdf(snapshot, *, logo=b""):
+        time.sleep(0.4)
+        return b"%PDF-1.4\n% " + str(snapshot["number"]).encode() + b"\n%%EOF\n"
+
+    monkeypatch.setattr(services, "report_pdf", slow_pdf)
+    numbers, errors = [], []
+
+    def generate_one():
+        try:
+            with firm_scope(firm_a.firm):
+                numbers.append(
+                    services.generate_report(firm=firm_a.firm, client=client, by=None).number
+                )
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=generate_one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and sorted(numbers) == [1, 2]
