@@ -45,12 +45,6 @@ urlpatterns = [
     path("clients/<int:client_id>/restaurer/", views.client_restore, name="client_restore"),
     path("clients/<int:client_id>/historique/", views.client_history, name="client_history"),
     path(
-        "clients/<int:client_id>/rapports/",
-        views.client_tab,
-        {"tab": "reports"},
-        name="client_reports",
-    ),
-    path(
         "clients/<int:client_id>/factures/",
         views.client_tab,
         {"tab": "invoices"},

@@ -50,6 +50,7 @@ firm_patterns = [
     path("", include("fiscal_questionnaire.urls")),
     path("", include("cartography.urls")),
     path("", include("mandates.urls")),
+    path("", include("reports.urls")),
     path("", include("portfolio.urls")),
     path("", include("invoicing.urls")),
     path("", include("jobs.urls")),
@@ -64,6 +65,7 @@ api_patterns = [
     path("", include("cartography.api_urls")),
     path("", include("fiscal_questionnaire.api_urls")),
     path("", include("mandates.api_urls")),
+    path("", include("reports.api_urls")),
     path("", include("scoring.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script.

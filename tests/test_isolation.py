@@ -23,6 +23,7 @@ from firms.services import create_api_token
 from firms.tenancy import firm_scope
 from jobs.models import Job
 from mandates.models import Mandate
+from reports.models import SynthesisReport
 from tests import factories
 
 # Patterns outside any firm: reachable without a firm, they show no tenant data.
@@ -134,6 +135,11 @@ def objects(firm_a):
         mandate.document.save("mandat.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
         mandate.signed_document.save("signe.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
         mandate.save()
+        report = SynthesisReport(
+            firm=firm, client=client, number=1, sha256="0" * 64, size=15, snapshot={}
+        )
+        report.document.save("rapport.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        report.save()
     return {
         "firm_slug": firm.slug,
         "client_id": client.pk,
@@ -146,6 +152,7 @@ def objects(firm_a):
         "product_id": product.pk,
         "platform_id": platform.pk,
         "mandate_id": mandate.pk,
+        "report_id": report.pk,
         "role": "reception",
     }
 

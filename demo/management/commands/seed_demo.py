@@ -17,6 +17,7 @@ from demo.cartographies import seed_cartographies, seed_snapshot_history
 from demo.companies import DemoCompany, iter_companies, luhn_check_digit, vat_number_for_siren
 from demo.mandates import seed_mandates
 from demo.questionnaires import seed_questionnaires
+from demo.reports import seed_reports
 from firms import two_factor
 from firms.models import Firm, Membership, Role, User
 from firms.services import create_firm
@@ -237,11 +238,12 @@ class Command(BaseCommand):
                     client_ids=[client.pk for client in created[start : start + BATCH_SIZE]],
                 )
             mandates = seed_mandates(firm=firm, clients=created, seed=seed)
+            reports = seed_reports(firm=firm, clients=created)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"{firm.name} ({firm.slug}): {count} clients created, {answered} with fiscal "
             f"questionnaire answers, {mapped} with a cartography, {mandates} with a mandate, all "
-            f"scored, in {elapsed:.1f} s."
+            f"scored, {reports} synthesis reports, in {elapsed:.1f} s."
         )
 
     def _print_logins(self, accounts: dict[str, tuple[DemoUser, list[str]]]) -> None:
