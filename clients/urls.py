@@ -50,10 +50,4 @@ urlpatterns = [
         {"tab": "reports"},
         name="client_reports",
     ),
-    path(
-        "clients/<int:client_id>/factures/",
-        views.client_tab,
-        {"tab": "invoices"},
-        name="client_invoices",
-    ),
 ]

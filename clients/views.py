@@ -30,10 +30,6 @@ PAGE_SIZE = 50
 # Tabs of the client sheet that later modules fill in; until then they say so.
 PENDING_TABS = {
     "reports": (_("Rapports"), _("Les rapports de synthèse PDF du client seront conservés ici.")),
-    "invoices": (
-        _("Factures"),
-        _("Les factures d'honoraires adressées au client seront listées ici."),
-    ),
 }
 
 

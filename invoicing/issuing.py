@@ -314,7 +314,11 @@ def issue_invoice(
             subject=HISTORY_SUBJECT,
             summary=(
                 f"{what} {number} émise : {french_amount(document.total_incl_vat)} TTC"
-                + (f" (sur la facture {document.preceding_invoice_number})" if locked.is_credit_note else "")
+                + (
+                    f" (sur la facture {document.preceding_invoice_number})"
+                    if locked.is_credit_note
+                    else ""
+                )
             ),
         )
     return locked

@@ -81,9 +81,7 @@ class InvoicingSettings(TenantModel):
     recovery_indemnity_text = models.TextField(
         _("indemnité forfaitaire de recouvrement"), default=DEFAULT_RECOVERY_INDEMNITY_TEXT
     )
-    discount_text = models.CharField(
-        _("escompte"), max_length=250, default=DEFAULT_DISCOUNT_TEXT
-    )
+    discount_text = models.CharField(_("escompte"), max_length=250, default=DEFAULT_DISCOUNT_TEXT)
     vat_on_debits = models.BooleanField(
         _("option pour le paiement de la TVA d'après les débits"), default=False
     )
@@ -96,7 +94,9 @@ class InvoicingSettings(TenantModel):
     header_text = models.TextField(
         _("en-tête des factures"),
         blank=True,
-        help_text=_("Sous le nom du cabinet, par exemple « Expertise comptable · Audit · Conseil »."),
+        help_text=_(
+            "Sous le nom du cabinet, par exemple « Expertise comptable · Audit · Conseil »."
+        ),
     )
     footer_text = models.TextField(
         _("pied de page des factures"),
@@ -198,7 +198,9 @@ class Invoice(TenantModel):
     number = models.CharField(_("numéro"), max_length=40, blank=True)
     issue_date = models.DateField(_("date d'émission"), null=True, blank=True)
     due_date = models.DateField(_("échéance"), null=True, blank=True)
-    payment_terms_days = models.PositiveSmallIntegerField(_("délai de paiement (jours)"), default=30)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("délai de paiement (jours)"), default=30
+    )
     operation_category = models.CharField(
         _("catégorie d'opération"),
         max_length=10,
@@ -207,7 +209,9 @@ class Invoice(TenantModel):
     )
     # Only when the services are delivered elsewhere than the client's address.
     delivery_address = models.CharField(_("adresse de livraison"), max_length=250, blank=True)
-    delivery_postal_code = models.CharField(_("code postal de livraison"), max_length=10, blank=True)
+    delivery_postal_code = models.CharField(
+        _("code postal de livraison"), max_length=10, blank=True
+    )
     delivery_city = models.CharField(_("ville de livraison"), max_length=100, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     credited_invoice = models.ForeignKey(
@@ -285,7 +289,9 @@ class Invoice(TenantModel):
     def save(self, *args, **kwargs) -> None:
         frozen = getattr(self, "_frozen", None)
         if frozen is not None and self._frozen_values() != frozen:
-            raise InvoiceImmutable("Une facture émise ne peut plus être modifiée : émettez un avoir.")
+            raise InvoiceImmutable(
+                "Une facture émise ne peut plus être modifiée : émettez un avoir."
+            )
         super().save(*args, **kwargs)
         if self.status == InvoiceStatus.ISSUED:
             self._frozen = self._frozen_values()

@@ -94,8 +94,7 @@ def check_lines(lines: Sequence[DraftLine], *, client: Client) -> None:
         elif abs(line.quantity * line.unit_price) >= MAX_AMOUNT:
             messages.append(f"Ligne {number} : le montant dépasse la limite.")
     vat_lines = [
-        vat_rules.LineVat(line.vat_category, line.vat_rate, line.exemption_reason)
-        for line in lines
+        vat_rules.LineVat(line.vat_category, line.vat_rate, line.exemption_reason) for line in lines
     ]
     for problem in vat_rules.check_lines(vat_lines, buyer_vat_number=client.vat_number):
         prefix = f"Ligne {problem.line + 1} : " if problem.line is not None else ""
@@ -307,9 +306,7 @@ def _apply_terms(invoice: Invoice, terms: DraftTerms, settings_row: InvoicingSet
         if terms.payment_terms_days is None
         else terms.payment_terms_days
     )
-    invoice.operation_category = (
-        terms.operation_category or settings_row.default_operation_category
-    )
+    invoice.operation_category = terms.operation_category or settings_row.default_operation_category
     invoice.delivery_address = terms.delivery_address.strip()[:250]
     invoice.delivery_postal_code = terms.delivery_postal_code.strip()[:10]
     invoice.delivery_city = terms.delivery_city.strip()[:100]
@@ -344,3 +341,45 @@ def _write_lines(firm: Firm, invoice: Invoice, lines: Sequence[DraftLine]) -> No
         total_vat=totals.total_vat,
         total_incl_vat=totals.total_incl_vat,
     )
+
+
+# --- Engagements ----------------------------------------------------------------------------
+
+
+def save_engagement(*, firm: Firm, engagement: Engagement, by: User | None) -> Engagement:
+    """Create or change a client's recurring fees (checked by the form: amount, French rate)."""
+    created = engagement.pk is None
+    with transaction.atomic():
+        engagement.firm = firm
+        engagement.save()
+        history.record(
+            client=engagement.client,
+            actor=by,
+            action=HistoryEntry.Action.CREATED if created else HistoryEntry.Action.UPDATED,
+            subject=HISTORY_SUBJECT,
+            summary=(
+                f"Honoraires récurrents {'créés' if created else 'modifiés'} : "
+                f"{engagement.description} ({french_amount(engagement.amount)} HT, "
+                f"{engagement.get_periodicity_display().lower()})"
+            ),
+        )
+    return engagement
+
+
+def stop_engagement(*, firm: Firm, engagement: Engagement, by: User | None) -> Engagement:
+    """No more invoices from this engagement (those issued stay)."""
+    from django.utils import timezone
+
+    with transaction.atomic():
+        Engagement.objects.for_firm(firm).filter(pk=engagement.pk).update(
+            is_active=False, stopped_at=timezone.now()
+        )
+        engagement.is_active = False
+        history.record(
+            client=engagement.client,
+            actor=by,
+            action=HistoryEntry.Action.UPDATED,
+            subject=HISTORY_SUBJECT,
+            summary=f"Honoraires récurrents arrêtés : {engagement.description}",
+        )
+    return engagement
