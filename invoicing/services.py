@@ -144,7 +144,7 @@ def create_draft(
     client: Client,
     lines: Sequence[DraftLine],
     by: User | None,
-    terms: DraftTerms = DraftTerms(),  # noqa: B008 - frozen
+    terms: DraftTerms = DraftTerms(),
     kind: str = InvoiceKind.INVOICE,
     credited_invoice: Invoice | None = None,
     engagement: Engagement | None = None,
@@ -186,7 +186,7 @@ def update_draft(
     invoice: Invoice,
     lines: Sequence[DraftLine],
     by: User | None,
-    terms: DraftTerms = DraftTerms(),  # noqa: B008 - frozen
+    terms: DraftTerms = DraftTerms(),
 ) -> Invoice:
     """Replace a draft's lines and terms; refused once it is issued."""
     check_lines(lines, client=invoice.client)

@@ -75,7 +75,8 @@ def invoice_start(request: HttpRequest, firm_slug: str) -> HttpResponse:
         messages.error(
             request,
             _(
-                "Aucun client actif n'a ce SIREN ou ce nom exact : ouvrez sa fiche, onglet Factures."
+                "Aucun client actif n'a ce SIREN ou ce nom exact : "
+                "ouvrez sa fiche, onglet Factures."
             ),
         )
     return redirect("invoice_list", firm_slug=firm_slug)
