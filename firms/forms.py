@@ -47,6 +47,7 @@ class FirmProfileForm(forms.ModelForm):
         label=_("Numéro de TVA intracommunautaire"), max_length=30, required=False
     )
     iban = forms.CharField(label=_("IBAN"), max_length=50, required=False)
+    bic = forms.CharField(label=_("BIC"), max_length=20, required=False)
     # "50 000" or "50000,00" as printed on letterheads.
     share_capital = forms.CharField(label=_("Capital social (€)"), max_length=30, required=False)
 
