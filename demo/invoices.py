@@ -50,9 +50,7 @@ def seller_profile(firm: Firm) -> dict[str, object]:
 def complete_profile(firm: Firm, profile: dict[str, object] | None = None) -> Firm:
     """Fill the seller mentions the firm lacks (a value already set is kept)."""
     values = profile or seller_profile(firm)
-    missing = {
-        name: value for name, value in values.items() if getattr(firm, name) in ("", None)
-    }
+    missing = {name: value for name, value in values.items() if getattr(firm, name) in ("", None)}
     if missing:
         Firm.objects.filter(pk=firm.pk).update(**missing)
         for name, value in missing.items():

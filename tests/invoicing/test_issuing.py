@@ -156,11 +156,14 @@ def test_postgresql_refuses_an_update_of_the_frozen_columns(seller, buyer, colum
         pytest.skip("PostgreSQL only")
     invoice = make_issued(seller, buyer)
     with firm_scope(seller.firm):
-        with pytest.raises(DatabaseError, match="is issued"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE invoicing_invoice SET {column} = {value} WHERE id = %s", [invoice.pk]
-                )
+        with (
+            pytest.raises(DatabaseError, match="is issued"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                f"UPDATE invoicing_invoice SET {column} = {value} WHERE id = %s", [invoice.pk]
+            )
         # The columns of later features (not frozen) still change.
         with connection.cursor() as cursor:
             cursor.execute(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import time
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
