@@ -109,6 +109,7 @@ def _editor(request: HttpRequest, *, client: Client, invoice: Invoice | None) ->
         if "add_line" in data:
             total = data.get(f"{LINES_PREFIX}-TOTAL_FORMS", "")
             count = int(total) if total.isascii() and total.isdigit() and len(total) < 4 else 0
+            # The new line comes empty: an untouched extra line is neither checked nor saved.
             data[f"{LINES_PREFIX}-TOTAL_FORMS"] = str(min(count + 1, 200))
         terms_form = TermsForm(data)
         formset = LineFormSet(data, prefix=LINES_PREFIX, buyer_vat_number=client.vat_number)
