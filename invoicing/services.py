@@ -227,7 +227,7 @@ def delete_draft(*, firm: Firm, invoice: Invoice, by: User | None) -> None:
 def create_credit_note(*, firm: Firm, invoice: Invoice, by: User | None) -> Invoice:
     """A draft credit note of an issued invoice, with its lines (to edit for a partial
     credit), referencing its number and date."""
-    if invoice.status != InvoiceStatus.ISSUED or invoice.is_credit_note:
+    if invoice.status != InvoiceStatus.ISSUED or invoice.is_credit_note or not invoice.document:
         raise InvoiceImmutable("Seule une facture émise peut faire l'objet d'un avoir.")
     if credited_amount(firm, invoice) >= invoice.total_incl_vat:
         raise InvoiceImmutable(f"La facture {invoice.number} est déjà entièrement créditée.")
