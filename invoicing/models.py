@@ -255,7 +255,7 @@ class Invoice(TenantModel):
             ),
             # One invoice per engagement and period: the recurring job never bills twice.
             models.UniqueConstraint(
-                fields=["engagement", "period"],
+                fields=["firm", "engagement", "period"],
                 condition=models.Q(engagement__isnull=False),
                 name="invoice_one_per_engagement_period",
             ),
@@ -334,7 +334,7 @@ class InvoiceLine(TenantModel):
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["invoice", "position"], name="invoice_line_unique_position"
+                fields=["firm", "invoice", "position"], name="invoice_line_unique_position"
             ),
         ]
 
