@@ -44,10 +44,4 @@ urlpatterns = [
     path("clients/<int:client_id>/archiver/", views.client_archive, name="client_archive"),
     path("clients/<int:client_id>/restaurer/", views.client_restore, name="client_restore"),
     path("clients/<int:client_id>/historique/", views.client_history, name="client_history"),
-    path(
-        "clients/<int:client_id>/factures/",
-        views.client_tab,
-        {"tab": "invoices"},
-        name="client_invoices",
-    ),
 ]

@@ -28,12 +28,6 @@ from jobs.services import start_job
 PAGE_SIZE = 50
 
 # Tabs of the client sheet that later modules fill in; until then they say so.
-PENDING_TABS = {
-    "invoices": (
-        _("Factures"),
-        _("Les factures d'honoraires adressées au client seront listées ici."),
-    ),
-}
 
 
 def client_list(request: HttpRequest, firm_slug: str) -> HttpResponse:
@@ -202,16 +196,6 @@ def client_history(request: HttpRequest, firm_slug: str, client_id: int) -> Http
         "clients/partials/history_timeline.html" if partial else "clients/client_history.html"
     )
     return render(request, template, context)
-
-
-def client_tab(request: HttpRequest, firm_slug: str, client_id: int, tab: str) -> HttpResponse:
-    client = get_client_for_membership(request.membership, client_id)
-    title, text = PENDING_TABS[tab]
-    return render(
-        request,
-        "clients/client_tab_pending.html",
-        {"client": client, "tab": tab, "title": title, "text": text},
-    )
 
 
 @require_POST

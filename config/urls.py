@@ -66,6 +66,7 @@ api_patterns = [
     path("", include("fiscal_questionnaire.api_urls")),
     path("", include("mandates.api_urls")),
     path("", include("reports.api_urls")),
+    path("", include("invoicing.api_urls")),
     path("", include("scoring.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script.

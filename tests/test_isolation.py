@@ -21,6 +21,7 @@ from clients.models import ClientImport
 from firms.models import Invitation, Role
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
+from invoicing.models import Engagement, Invoice
 from jobs.models import Job
 from mandates.models import Mandate
 from reports.models import SynthesisReport
@@ -140,6 +141,20 @@ def objects(firm_a):
         )
         report.document.save("rapport.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
         report.save()
+        invoice = Invoice(
+            firm=firm,
+            client=client,
+            status="issued",
+            number="FA-2026-000001",
+            total_excl_vat=100,
+            total_incl_vat=120,
+            total_vat=20,
+        )
+        invoice.pdf.save("facture.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        invoice.save()
+        engagement = Engagement.objects.create(
+            firm=firm, client=client, description="Tenue", amount=100
+        )
     return {
         "firm_slug": firm.slug,
         "client_id": client.pk,
@@ -153,6 +168,8 @@ def objects(firm_a):
         "platform_id": platform.pk,
         "mandate_id": mandate.pk,
         "report_id": report.pk,
+        "invoice_id": invoice.pk,
+        "engagement_id": engagement.pk,
         "role": "reception",
     }
 
