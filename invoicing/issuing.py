@@ -33,6 +33,7 @@ from invoicing.document import (
     TypeCode,
     VatCategory,
 )
+from invoicing.facturx import facturx_pdf
 from invoicing.invoice_pdf import render_invoice_pdf
 from invoicing.models import (
     Invoice,
@@ -244,9 +245,10 @@ def build_document(
 
 
 def invoice_pdf_bytes(document: InvoiceDocument, firm: Firm) -> bytes:
-    """The stored PDF: the PDF/A-3b visual rendered from the document; the Factur-X CII XML
-    (``invoicing.facturx``) is embedded here, the one place every issued PDF goes through."""
-    return render_invoice_pdf(document, firm)
+    """The stored PDF, the one place every issued PDF goes through: the PDF/A-3b visual
+    rendered from the document, with the Factur-X EN 16931 CII XML of the same document
+    embedded (``invoicing.facturx``; checked against the XSD on the way in)."""
+    return facturx_pdf(document, render_invoice_pdf(document, firm))
 
 
 # --- Issuing --------------------------------------------------------------------------------
