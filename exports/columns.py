@@ -61,6 +61,8 @@ def yes_no(value: object) -> str:
 
 def as_date(value: object) -> date | None:
     """A date for a date cell: a datetime counts by its day in the firm's time zone."""
+    if type(value) is date:
+        return value
     if isinstance(value, datetime):
         return timezone.localdate(value) if timezone.is_aware(value) else value.date()
     if isinstance(value, str):
@@ -72,21 +74,27 @@ def as_date(value: object) -> date | None:
 
 
 def as_number(value: object) -> int | float | Decimal | None:
+    if type(value) in (int, float, Decimal):
+        return value
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
     return value
 
 
-def _get(*path: str) -> Callable[[Mapping], object]:
-    def read(row: Mapping) -> object:
-        value: object = row
-        for key in path:
-            if not isinstance(value, Mapping):
-                return None
-            value = value.get(key)
-        return value
+NOTHING: Mapping = {}
 
-    return read
+
+def _get(*path: str) -> Callable[[Mapping], object]:
+    """The reader of a value in a row (a dict of dicts), the missing parts read as None. One
+    closure per depth: this runs for every cell of the export."""
+    if len(path) == 1:
+        (key,) = path
+        return lambda row: row.get(key)
+    if len(path) == 2:
+        first, key = path
+        return lambda row: (row.get(first) or NOTHING).get(key)
+    first, second, key = path
+    return lambda row: ((row.get(first) or NOTHING).get(second) or NOTHING).get(key)
 
 
 def text(header: str, *path: str, width: int = 16) -> Column:

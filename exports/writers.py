@@ -41,8 +41,11 @@ def headers(columns: Sequence[Column]) -> list[str]:
 
 
 def cells(columns: Sequence[Column], row: dict) -> list[object]:
-    """One client's cells, typed and neutralised."""
-    return [neutralise(column.value(row)) for column in columns]
+    """One client's cells, typed and neutralised (a number or a date column gives no text)."""
+    return [
+        neutralise(column.value(row)) if column.kind is CellKind.TEXT else column.value(row)
+        for column in columns
+    ]
 
 
 def write_xlsx(columns: Sequence[Column], rows: Iterable[dict]) -> bytes:

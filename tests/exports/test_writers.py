@@ -118,3 +118,24 @@ def test_every_column_has_a_distinct_french_header_and_a_width():
     assert len(headers) == len(set(headers)) > 70
     assert all(column.width > 0 for column in columns)
     assert "Raison sociale" in headers and "Mandat de délégation" in headers
+
+
+def test_number_and_date_columns_never_give_text_so_every_text_is_neutralised():
+    """cells() neutralises the text columns; the others must never give a text at all."""
+    junk = "=cmd|' /C calc'!A0"
+
+    class Junk(dict):
+        def get(self, key, default=None):
+            return self  # every level of every path reads the junk row…
+
+        def __str__(self):
+            return junk
+
+    row = Junk()
+    for column in build_columns():
+        if column.kind is not CellKind.TEXT:
+            assert not isinstance(column.value(row), str), column.header
+    for column in build_columns():
+        if column.kind is not CellKind.TEXT:
+            value = column.value({"answers": {}, "obligations": {"receive_from": junk}})
+            assert value is None or not isinstance(value, str), column.header
