@@ -264,10 +264,9 @@ def filter_errors(firm: Firm, querystring: str) -> list[str]:
         if name in ("q", "page"):
             continue
         if name == "collaborator":
-            members = {
-                str(pk)
-                for pk in Membership.objects.filter(firm=firm).values_list("user_id", flat=True)
-            }
+            with firm_scope(firm):
+                members = Membership.objects.for_firm(firm).values_list("user_id", flat=True)
+                members = {str(pk) for pk in members}
             bad = [value for value in values if value not in members | {UNASSIGNED, ""}]
         elif name in choices:
             bad = [value for value in values if value not in choices[name] and value != ""]
