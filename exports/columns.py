@@ -2,9 +2,9 @@
 
 Each column has its French header, the kind of cell it makes (text, number or date: the Excel
 writer types the cell, the CSV writer formats it the French way), its width in Excel and the
-function that reads its value from one client's row (a plain dict assembled by
-:mod:`exports.reading`). Headers stay in French whatever the interface language: the file is
-meant for French spreadsheets and mail merges.
+key of its value in one client's row (a flat dict assembled by :mod:`exports.reading`) with the
+function that turns the value into the cell. Headers stay in French whatever the interface
+language: the file is meant for French spreadsheets and mail merges.
 """
 
 from __future__ import annotations
@@ -43,14 +43,25 @@ class CellKind(StrEnum):
 
 @dataclass(frozen=True)
 class Column:
+    """One column: its header, the key of its value in a row (a flat dict, see
+    :mod:`exports.reading`), how that value becomes the cell, the kind of cell, its width."""
+
     header: str
-    value: Callable[[Mapping], object]
+    key: str
+    convert: Callable[[object], object]
     kind: CellKind = CellKind.TEXT
     width: int = 16
+
+    def value(self, row: Mapping) -> object:
+        return self.convert(row.get(self.key))
 
 
 def _labels(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
+
+
+def as_text(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 def yes_no(value: object) -> str:
@@ -81,77 +92,59 @@ def as_number(value: object) -> int | float | Decimal | None:
     return value
 
 
-NOTHING: Mapping = {}
+def as_list(value: object) -> str:
+    return " ; ".join(str(item) for item in value) if isinstance(value, list) else ""
 
 
-def _get(*path: str) -> Callable[[Mapping], object]:
-    """The reader of a value in a row (a dict of dicts), the missing parts read as None. One
-    closure per depth: this runs for every cell of the export."""
-    if len(path) == 1:
-        (key,) = path
-        return lambda row: row.get(key)
-    if len(path) == 2:
-        first, key = path
-        return lambda row: (row.get(first) or NOTHING).get(key)
-    first, second, key = path
-    return lambda row: ((row.get(first) or NOTHING).get(second) or NOTHING).get(key)
+def labelled(labels: Mapping[str, str]) -> Callable[[object], str]:
+    """A stored code as its French label (an unknown code as it is)."""
+
+    def convert(value: object) -> str:
+        if value is None or value == "":
+            return ""
+        return labels.get(value, str(value))
+
+    return convert
+
+
+def key(*path: str) -> str:
+    """The key of a value in a flat row: "obligations.receive_from"."""
+    return ".".join(path)
 
 
 def text(header: str, *path: str, width: int = 16) -> Column:
-    read = _get(*path)
-    return Column(header, lambda row: read(row) or "", width=width)
+    return Column(header, key(*path), as_text, width=width)
 
 
 def choice(header: str, labels: Mapping[str, str], *path: str, width: int = 16) -> Column:
-    read = _get(*path)
-
-    def value(row: Mapping) -> str:
-        found = read(row)
-        return labels.get(found, str(found)) if found not in (None, "") else ""
-
-    return Column(header, value, width=width)
+    return Column(header, key(*path), labelled(labels), width=width)
 
 
 def boolean(header: str, *path: str, width: int = 12) -> Column:
-    read = _get(*path)
-    return Column(header, lambda row: yes_no(read(row)), width=width)
+    return Column(header, key(*path), yes_no, width=width)
 
 
 def number(header: str, *path: str, width: int = 12) -> Column:
-    read = _get(*path)
-    return Column(header, lambda row: as_number(read(row)), CellKind.NUMBER, width)
+    return Column(header, key(*path), as_number, CellKind.NUMBER, width)
 
 
 def day(header: str, *path: str, width: int = 12) -> Column:
-    read = _get(*path)
-    return Column(header, lambda row: as_date(read(row)), CellKind.DATE, width)
+    return Column(header, key(*path), as_date, CellKind.DATE, width)
 
 
 def listed(header: str, *path: str, width: int = 30) -> Column:
-    read = _get(*path)
-
-    def value(row: Mapping) -> str:
-        items = read(row)
-        return " ; ".join(str(item) for item in items) if isinstance(items, list) else ""
-
-    return Column(header, value, width=width)
+    return Column(header, key(*path), as_list, width=width)
 
 
 def answer_column(question) -> Column:
     """A question of the fiscal questionnaire: Oui/Non, the choice's label, or the number."""
-    read = _get("answers", question.code)
     width = min(max(len(question.label) // 2, 14), 40)
     if question.kind is AnswerKind.NUMBER:
-        return Column(question.label, lambda row: as_number(read(row)), CellKind.NUMBER, width)
+        return number(question.label, "answers", question.code, width=width)
     if question.kind is AnswerKind.BOOLEAN:
-        return Column(question.label, lambda row: yes_no(read(row)), width=width)
+        return boolean(question.label, "answers", question.code, width=width)
     labels = {each.value: each.label for each in question.choices}
-
-    def value(row: Mapping) -> str:
-        found = read(row)
-        return labels.get(found, str(found)) if found not in (None, "") else ""
-
-    return Column(question.label, value, width=width)
+    return choice(question.label, labels, "answers", question.code, width=width)
 
 
 def software_column(category: str, label: str) -> Column:
@@ -175,13 +168,12 @@ READINESS_LABELS = {
 MANDATE_LABELS = {"": "Aucun", **_labels(MandateStatus.choices)}
 
 
-def _readiness(row: Mapping) -> str:
-    value = row.get("software_readiness")
+def _readiness(value: object) -> str:
     return READINESS_LABELS.get(value, "Aucun logiciel")
 
 
-def _mandate(row: Mapping) -> str:
-    return MANDATE_LABELS.get(row.get("mandate_status") or "", row.get("mandate_status") or "")
+def _mandate(value: object) -> str:
+    return MANDATE_LABELS.get(value or "", str(value or ""))
 
 
 def build_columns() -> list[Column]:
@@ -218,7 +210,7 @@ def build_columns() -> list[Column]:
         number("Points", "score", "total", width=8),
         choice("Urgence", _labels(ClientScore.Level.choices), "score", "level", width=10),
         number("Conformité (%)", "score", "compliance", width=10),
-        Column("Mandat de délégation", _mandate, width=20),
+        Column("Mandat de délégation", "mandate_status", _mandate, width=20),
         # The obligations and their dates.
         boolean("Dans le champ de la réforme", "obligations", "in_scope", width=14),
         choice("Catégorie d'entreprise", sizes, "obligations", "size_category", width=20),
@@ -246,7 +238,7 @@ def build_columns() -> list[Column]:
         *(answer_column(question) for question in QUESTIONS),
         # The software per category and their readiness.
         *(software_column(value, str(label)) for value, label in SoftwareCategory.choices),
-        Column("Logiciels prêts pour la réforme", _readiness, width=14),
+        Column("Logiciels prêts pour la réforme", "software_readiness", _readiness, width=14),
         # The approved platforms and their statuses.
         *platform_columns(PlatformRole.RECEPTION, "réception"),
         *platform_columns(PlatformRole.ISSUING, "émission"),

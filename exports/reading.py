@@ -8,7 +8,6 @@ chunk is read in its own firm scope, so the progress committed between chunks sh
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from django.db.models import Aggregate, F, Func, JSONField, Lookup, QuerySet
@@ -170,27 +169,17 @@ class JSONObjectAgg(Aggregate):
 
 
 def read_chunk(firm_id: int, ids: list[int]) -> dict[int, dict]:
-    """One chunk of clients as plain dicts keyed by id: five queries."""
-    top = list(TOP_LOOKUPS)
-    end_top = 1 + len(top)
-    end_obligations = end_top + len(OBLIGATION_LOOKUPS)
+    """One chunk of clients as flat dicts keyed by id ("company_name", "obligations.issue_from",
+    "answers.vat_liable", "software.accounting", "platforms.reception.status"…): five
+    queries."""
+    keys = [*TOP_LOOKUPS, *(f"obligations.{name}" for name in OBLIGATION_FIELDS)]
+    keys += [f"score.{name}" for name in SCORE_FIELDS]
     values = (
         Client.objects.for_firm(firm_id)
         .filter(_among("id", ids))
         .values_list("pk", *TOP_LOOKUPS.values(), *OBLIGATION_LOOKUPS, *SCORE_LOOKUPS)
     )
-    rows: dict[int, dict] = {}
-    for found in values:
-        row = dict(zip(top, found[1:end_top], strict=True))
-        row["obligations"] = dict(
-            zip(OBLIGATION_FIELDS, found[end_top:end_obligations], strict=True)
-        )
-        row["score"] = dict(zip(SCORE_FIELDS, found[end_obligations:], strict=True))
-        row["answers"] = {}
-        row["software"] = defaultdict(list)
-        row["platforms"] = {}
-        row["profile"] = {}
-        rows[found[0]] = row
+    rows: dict[int, dict] = {found[0]: dict(zip(keys, found[1:], strict=True)) for found in values}
     answers = (
         Answer.objects.for_firm(firm_id)
         .filter(_among("client_id", ids))
@@ -201,7 +190,7 @@ def read_chunk(firm_id: int, ids: list[int]) -> dict[int, dict]:
     )
     for client_id, answered in answers:
         if client_id in rows and isinstance(answered, dict):
-            rows[client_id]["answers"] = answered
+            rows[client_id].update({f"answers.{code}": value for code, value in answered.items()})
     software = (
         ClientSoftware.objects.for_firm(firm_id)
         .filter(_among("client_id", ids))
@@ -213,7 +202,9 @@ def read_chunk(firm_id: int, ids: list[int]) -> dict[int, dict]:
     for client_id, category, product_vendor, product_name, vendor, name, version in software:
         if client_id in rows:
             label = _software_label(product_vendor, product_name, vendor, name)
-            rows[client_id]["software"][category].append(f"{label} {version}".strip())
+            rows[client_id].setdefault(f"software.{category}", []).append(
+                f"{label} {version}".strip()
+            )
     platforms = (
         ClientPlatform.objects.for_firm(firm_id)
         .filter(_among("client_id", ids))
@@ -221,16 +212,23 @@ def read_chunk(firm_id: int, ids: list[int]) -> dict[int, dict]:
     )
     for client_id, role, name, status, dates in platforms:
         if client_id in rows:
-            since = (dates or {}).get(status)
-            rows[client_id]["platforms"][role] = {"name": name, "status": status, "since": since}
+            since = dates.get(status) if isinstance(dates, dict) else None
+            rows[client_id].update(
+                {
+                    f"platforms.{role}.name": name,
+                    f"platforms.{role}.status": status,
+                    f"platforms.{role}.since": since,
+                }
+            )
     profiles = (
         DigitalProfile.objects.for_firm(firm_id)
         .filter(_among("client_id", ids))
         .values_list("client_id", *PROFILE_CODES)
     )
+    profile_keys = [f"profile.{code}" for code in PROFILE_CODES]
     for client_id, *answers in profiles:
         if client_id in rows:
-            rows[client_id]["profile"] = dict(zip(PROFILE_CODES, answers, strict=True))
+            rows[client_id].update(zip(profile_keys, answers, strict=True))
     return rows
 
 

@@ -43,7 +43,9 @@ def headers(columns: Sequence[Column]) -> list[str]:
 def cells(columns: Sequence[Column], row: dict) -> list[object]:
     """One client's cells, typed and neutralised (a number or a date column gives no text)."""
     return [
-        neutralise(column.value(row)) if column.kind is CellKind.TEXT else column.value(row)
+        neutralise(column.convert(row.get(column.key)))
+        if column.kind is CellKind.TEXT
+        else column.convert(row.get(column.key))
         for column in columns
     ]
 
