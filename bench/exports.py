@@ -20,7 +20,8 @@ Time is wall-clock, the median of three runs after a warm-up run in the same pro
 measured apart, each step once in a fresh child process (``--child``): the growth of its peak
 resident set (``VmHWM``) from the moment Django is set up (and, for a writer, its cells loaded)
 to the end of the step, so the Rust writer's own allocations count and nothing is hidden by
-memory an earlier step left to reuse. Prints a table and, with ``--out``, writes it as JSON. Nothing is asserted.
+memory an earlier step left to reuse. Prints a table and, with ``--out``, writes it as JSON.
+Nothing is asserted.
 """
 
 from __future__ import annotations
