@@ -204,7 +204,6 @@ def run(options: argparse.Namespace, services) -> dict:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client as HttpClient
     from django.test.utils import CaptureQueriesContext
     from django.utils.text import slugify
 
@@ -218,6 +217,7 @@ def run(options: argparse.Namespace, services) -> dict:
         stale_cutoff,
     )
     from scoring.services import rescore_portfolio
+    from tests.auth import VerifiedClient as HttpClient
 
     database = options.database
     print(f"Bench · {database} · {options.clients} clients", flush=True)

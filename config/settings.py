@@ -83,8 +83,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "firms",
     "jobs",
+    "outbox",
     "clients",
     "fiscal_questionnaire",
     "cartography",
@@ -94,6 +98,7 @@ INSTALLED_APPS = [
     "invoicing",
     "portfolio",
     "exports",
+    "privacy",
     "demo",
 ]
 
@@ -110,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "firms.middleware.IdleSessionMiddleware",
     # Last: resolves the firm from the URL and wraps the rest of the request in its scope.
     "firms.middleware.FirmMiddleware",
 ]
@@ -159,8 +165,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-elif test_name := env_str("DATABASE_TEST_NAME"):
-    DATABASES["default"]["TEST"] = {"NAME": test_name}
+else:
+    # A database that does not answer fails a request (and /health/) in seconds, never hangs it.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    if test_name := env_str("DATABASE_TEST_NAME"):
+        DATABASES["default"]["TEST"] = {"NAME": test_name}
 # The role that web and worker processes connect as on PostgreSQL. Migrations run as the owner
 # of the tables and grant this role what it needs; it is never the owner, so row-level security
 # applies to it.
@@ -204,6 +213,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 900)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 960)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Seconds a web request may wait for the broker when it hands work over (outbox.dispatch):
+# with the broker down, the request answers and the work waits for the sweeper.
+BROKER_PUBLISH_TIMEOUT = 1.0
 CELERY_TIMEZONE = "Europe/Paris"
 
 # Periodic tasks (celery beat): the portfolio snapshot of every firm, each Monday morning; the
@@ -234,6 +246,18 @@ CELERY_BEAT_SCHEDULE = {
     # Running jobs whose worker died: requeued once (idempotent kinds) or failed.
     "stalled-jobs-sweep": {
         "task": "jobs.sweep_stalled_jobs",
+        "schedule": 60.0,
+    },
+    # The worker's proof of life for /health/.
+    "worker-heartbeat": {
+        "task": "jobs.heartbeat",
+        "schedule": 30.0,
+        "options": {"expires": 30},
+    },
+    # E-mails of the outbox whose task was lost are handed to the worker again; those stuck
+    # while sending are marked for a person to check (never resent automatically).
+    "outbox-sweep": {
+        "task": "outbox.sweep_outbox",
         "schedule": 60.0,
     },
 }
@@ -288,15 +312,23 @@ if CLIENT_IMPORT_RETENTION_DAYS < 1:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
 # E-mail --------------------------------------------------------------------------------------
+# Seconds each SMTP network operation may take; a whole conversation is bounded by three times
+# that (outbox.backends), and the outbox's sweeper counts on the bound.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+if not 1 <= EMAIL_TIMEOUT <= 120:
+    raise ImproperlyConfigured(
+        f"EMAIL_TIMEOUT must be between 1 and 120 seconds, not {EMAIL_TIMEOUT}"
+    )
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    # Django's SMTP backend, telling a temporary refusal, a permanent one and a connection lost
+    # after the message was handed over apart (the outbox needs the difference).
+    EMAIL_BACKEND = "outbox.backends.SMTPBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
-    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 else:
     # Embedded default: each e-mail is a file in var/mail, to read with any text editor.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -314,11 +346,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "firms.passwords.DecoratedCommonPasswordValidator"},
 ]
+# Two-factor authentication (firms.two_factor): the name authenticator apps show, and how long
+# a wrong code slows the next attempt (doubling each time).
+OTP_TOTP_ISSUER = "Pilote FE"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -334,6 +372,8 @@ AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 10)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A session left idle this long ends too (seconds).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -372,6 +412,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # The containers' health checks ask over the private network, in plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

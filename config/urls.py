@@ -2,17 +2,25 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from firms import two_factor_views
 from firms import views as firm_views
-from firms.forms import LoginForm
+from jobs import views as job_views
 
 account_patterns = [
+    path("connexion/", two_factor_views.LoginView.as_view(), name="login"),
+    path("double-authentification/", two_factor_views.verify, name="two_factor_verify"),
+    path("double-authentification/activer/", two_factor_views.setup, name="two_factor_setup"),
     path(
-        "connexion/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
+        "double-authentification/codes-de-secours/",
+        two_factor_views.recovery_codes,
+        name="two_factor_recovery_codes",
     ),
+    path(
+        "double-authentification/desactiver/",
+        two_factor_views.disable,
+        name="two_factor_disable",
+    ),
+    path("securite/", two_factor_views.account_security, name="account_security"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",
@@ -47,6 +55,7 @@ firm_patterns = [
     path("", include("jobs.urls")),
     path("", include("exports.urls")),
     path("", include("scoring.urls")),
+    path("", include("privacy.urls")),
     path("parametres/", include("firms.urls")),
 ]
 
@@ -72,6 +81,7 @@ api_patterns = [
 
 urlpatterns = [
     path("", firm_views.home, name="home"),
+    path("health/", job_views.health, name="health"),
     path("compte/", include(account_patterns)),
     path("invitations/<str:token>/", firm_views.accept_invitation, name="accept_invitation"),
     path("i18n/", include("django.conf.urls.i18n")),

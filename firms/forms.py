@@ -57,6 +57,7 @@ class FirmProfileForm(forms.ModelForm):
             "email_sender_name",
             "email_reply_to",
             "stale_after_months",
+            "two_factor_for_all",
         ]
         widgets = {"legal_mentions": forms.Textarea(attrs={"rows": 3})}
 
@@ -117,4 +118,30 @@ class AcceptInvitationForm(forms.Form):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label=_("Nom du jeton"), max_length=100, help_text=_("Par exemple : « Export Power BI »")
+    )
+
+
+class SecondFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=24,
+        help_text=_("Les 6 chiffres de votre application, ou un code de secours."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "inputmode": "text",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code à 6 chiffres"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )

@@ -1,16 +1,58 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
+from firms import two_factor
 from firms.api_tokens import firm_id_of_token, resolve_api_token
 from firms.models import Firm, Membership
 from firms.tenancy import firm_scope, user_scope
+
+
+class IdleSessionMiddleware:
+    """Ends a session left idle for ``SESSION_IDLE_TIMEOUT`` seconds, beside the absolute
+    lifetime of ``SESSION_COOKIE_AGE``. The last activity is written at most once a minute, so
+    that a page of requests does not rewrite the session each time."""
+
+    WRITE_EVERY = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get("last_activity")
+            if isinstance(last, int) and now - last > settings.SESSION_IDLE_TIMEOUT:
+                return self._expired(request)
+            if not isinstance(last, int) or now - last >= self.WRITE_EVERY:
+                request.session["last_activity"] = now
+        return self.get_response(request)
+
+    def _expired(self, request: HttpRequest) -> HttpResponse:
+        logout(request)
+        minutes = settings.SESSION_IDLE_TIMEOUT // 60
+        messages.info(
+            request,
+            _("Votre session a pris fin après %(minutes)s minutes d'inactivité.")
+            % {"minutes": minutes},
+        )
+        login = redirect_to_login(request.get_full_path())
+        if getattr(request, "htmx", False):
+            # A fragment must not be swapped for the login page: the whole page goes there.
+            return HttpResponseClientRedirect(login["Location"])
+        return login
 
 
 class FirmMiddleware:
@@ -52,9 +94,19 @@ class FirmMiddleware:
                 raise Http404
             membership.firm = firm
             membership.user = request.user
+            if two_factor.wanted_here(request, membership):
+                return self._second_factor(request)
             request.firm = firm
             request.membership = membership
             return self.get_response(request)
+
+    @staticmethod
+    def _second_factor(request: HttpRequest) -> HttpResponse:
+        """The code page (which leads to enrolment for whoever has no device yet), then back."""
+        target = f"{reverse('two_factor_verify')}?{urlencode({'next': request.get_full_path()})}"
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(target)
+        return HttpResponseRedirect(target)
 
     def _api_request(self, request: HttpRequest, raw_token: str) -> HttpResponse:
         firm_id = firm_id_of_token(raw_token)

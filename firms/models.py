@@ -73,6 +73,14 @@ class Firm(models.Model):
     stale_after_months = models.PositiveSmallIntegerField(
         _("données à revoir après (mois)"), default=6
     )
+    two_factor_for_all = models.BooleanField(
+        _("double authentification obligatoire pour tous les membres"),
+        default=False,
+        help_text=_(
+            "Elle l'est toujours pour les administrateurs et les superviseurs ; cochée, elle "
+            "l'est aussi pour les collaborateurs."
+        ),
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -43,6 +43,17 @@ def parse_french_number(text: str) -> int | float | None:
     no multiplier does ("1.500" is fifteen hundred, as a French accountant writes it). Integral
     results are ``int``.
     """
+    number = parse_french_decimal(text)
+    if number is None:
+        return None
+    if number == number.to_integral_value():
+        return int(number)
+    return float(number)
+
+
+def parse_french_decimal(text: str) -> Decimal | None:
+    """The same reading as :func:`parse_french_number`, exact: "1 234,56 €" → Decimal("1234.56").
+    For money, where a float has no place."""
     compact = GROUPING.sub("", NOISE.sub("", text.lower()))
     match = FIGURE.match(compact)
     if match is None:
@@ -57,11 +68,7 @@ def parse_french_number(text: str) -> int | float | None:
         number = Decimal(digits) * MULTIPLIERS.get(unit, 1)
     except InvalidOperation:
         return None
-    if match["sign"] == "-":
-        number = -number
-    if number == number.to_integral_value():
-        return int(number)
-    return float(number)
+    return -number if match["sign"] == "-" else number
 
 
 def _plain_digits(digits: str, *, has_multiplier: bool) -> str | None:

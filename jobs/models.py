@@ -120,3 +120,14 @@ class Job(TenantModel):
         if not self.total:
             return 0
         return min(100, round(100 * self.progress / self.total))
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each worker ran the periodic heartbeat task: the health check's proof that a
+    worker consumes the queue. Holds no firm data."""
+
+    worker = models.CharField(max_length=200, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

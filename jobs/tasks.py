@@ -1,5 +1,6 @@
-from celery import shared_task
+from celery import current_task, shared_task
 
+from jobs.health import record_heartbeat
 from jobs.services import execute_job, sweep_stalled_jobs
 
 
@@ -13,3 +14,9 @@ def sweep_jobs() -> dict[str, int]:
     """Every minute (beat): requeue or fail the running jobs whose worker died."""
     sweep = sweep_stalled_jobs()
     return {"requeued": sweep.requeued, "failed": sweep.failed, "cancelled": sweep.cancelled}
+
+
+@shared_task(name="jobs.heartbeat", ignore_result=True)
+def heartbeat() -> None:
+    """Every 30 seconds (beat): the worker that runs it records that it consumes the queue."""
+    record_heartbeat(current_task.request.hostname or "worker")

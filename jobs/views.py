@@ -2,12 +2,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db import transaction
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from jobs import health as health_checks
 from jobs import services
 from jobs.selectors import get_job_for_membership, jobs_visible_to
 
@@ -66,3 +76,21 @@ def _after_action(request: HttpRequest, job_id: int) -> HttpResponse:
     ):
         return HttpResponseRedirect(back)
     return redirect("job_detail", firm_slug=request.firm.slug, job_id=job.pk)
+
+
+@never_cache
+@require_GET
+@transaction.non_atomic_requests
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and the compose file: no login, no firm data. 200 while the database
+    answers (the other checks may be failing: the body says which), 503 when it does not."""
+    checks = health_checks.run_checks()
+    database_ok = checks["database"].ok
+    if all(check.ok for check in checks.values()):
+        status = "ok"
+    else:
+        status = "degraded" if database_ok else "failing"
+    return JsonResponse(
+        {"status": status, "checks": {name: check.as_dict() for name, check in checks.items()}},
+        status=200 if database_ok else 503,
+    )

@@ -16,6 +16,7 @@ from django.test import override_settings
 from cartography.services import install_default_catalogues
 from firms.models import Firm, Membership, Role
 from tests import factories
+from tests.auth import VerifiedClient
 from tests.services import APP_ROLE, CHROMIUM, OWNER_ROLE, celery_worker_command, services
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -84,6 +85,13 @@ def default_catalogues(firm_a):
     """Firm A's default catalogues, as firms.services.create_firm installs them (the firms of
     the fixtures are bare rows, so that tests start with empty catalogues)."""
     install_default_catalogues(firm_a.firm)
+
+
+@pytest.fixture
+def client():
+    """Django's test client, whose ``force_login`` also completes the second factor on the code
+    page for users who need one (tests.auth)."""
+    return VerifiedClient()
 
 
 @pytest.fixture

@@ -39,6 +39,14 @@ PUBLIC_PATTERNS = {
     "api_schema",
     "api_docs",
     "api_me",
+    # No firm's data: each check's state only (tests/jobs/test_health.py).
+    "health",
+    # The user's own second factor, outside any firm (tests/firms/test_two_factor.py).
+    "two_factor_verify",
+    "two_factor_setup",
+    "two_factor_recovery_codes",
+    "two_factor_disable",
+    "account_security",
 }
 
 

@@ -18,6 +18,7 @@ APPS = [
     "firms",
     "clients",
     "jobs",
+    "outbox",
     "fiscal_questionnaire",
     "cartography",
     "scoring",

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from cartography.models import ClientPlatform, ClientSoftware, DigitalProfile
 from firms.tenancy import firm_scope
 from tests import factories
+from tests.auth import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +22,7 @@ def test_a_collaborator_fills_a_clients_cartography(
     )
     page.set_viewport_size({"width": 1440, "height": 1000})
     tab = f"/f/{firm.slug}/clients/{client.pk}/cartographie/"
-    page.goto(f"{live_server.url}/compte/connexion/?next={tab}")
-    page.get_by_label("Adresse e-mail").fill(firm_a.collaborator.user.email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in_browser(page, live_server.url, firm_a.collaborator.user.email, factories.PASSWORD, tab)
 
     expect(page).to_have_url(f"{live_server.url}{tab}")
     expect(page.get_by_role("heading", name="Logiciels utilisés")).to_be_visible()

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
+from tests.auth import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,10 +18,7 @@ def test_the_platform_catalogue_fits_and_searches(
     page: Page, live_server, firm_a, default_catalogues, artifacts_dir, width
 ):
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{live_server.url}/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(firm_a.admin.user.email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in_browser(page, live_server.url, firm_a.admin.user.email, factories.PASSWORD)
     expect(page).not_to_have_url(re.compile(r"/connexion/"))
     page.goto(f"{live_server.url}/f/{firm_a.firm.slug}/parametres/catalogues/plateformes/")
     rows = page.locator("#catalogue-entries tbody tr")

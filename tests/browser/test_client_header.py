@@ -12,6 +12,7 @@ from firms.tenancy import firm_scope
 from scoring.models import ClientScore
 from scoring.services import score_clients
 from tests import factories
+from tests.auth import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,10 +36,7 @@ def test_the_header_badge_follows_the_tabs(page: Page, live_server, firm_a, arti
     with firm_scope(firm):
         score_clients(firm=firm, client_ids=[client.pk])
     page.set_viewport_size({"width": 1440, "height": 1000})
-    page.goto(f"{live_server.url}/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(firm_a.collaborator.user.email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in_browser(page, live_server.url, firm_a.collaborator.user.email, factories.PASSWORD)
     expect(page).not_to_have_url(re.compile(r"/connexion/"))
 
     page.goto(f"{live_server.url}/f/{firm.slug}/clients/{client.pk}/cartographie/")

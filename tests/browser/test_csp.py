@@ -13,6 +13,7 @@ from firms.tenancy import firm_scope
 from portfolio.snapshots import take_portfolio_snapshot
 from scoring.services import score_clients
 from tests import factories
+from tests.auth import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,10 +72,7 @@ def test_the_pages_run_under_a_strict_policy(
     take_portfolio_snapshot(firm=firm, today=date.today() - timedelta(weeks=1))
     take_portfolio_snapshot(firm=firm)
     page.set_viewport_size({"width": 1440, "height": 1000})
-    page.goto(f"{live_server.url}/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(firm_a.admin.user.email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in_browser(page, live_server.url, firm_a.admin.user.email, factories.PASSWORD)
     expect(page.get_by_role("heading", name="Clients")).to_be_visible()
 
     # Select all, then a refused confirmation: nothing is posted.

@@ -12,15 +12,13 @@ from playwright.sync_api import Page, expect
 from firms.tenancy import firm_scope
 from scoring.services import score_clients
 from tests import factories
+from tests.auth import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def _log_in(page: Page, live_server, membership) -> None:
-    page.goto(f"{live_server.url}/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(membership.user.email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in_browser(page, live_server.url, membership.user.email, factories.PASSWORD)
     expect(page).not_to_have_url(re.compile(r"/connexion/"))
 
 

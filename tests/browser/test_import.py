@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from clients.models import Client, ClientImport, HistoryEntry
 from firms.tenancy import firm_scope
 from tests import factories
+from tests.auth import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -41,10 +42,13 @@ def upload_and_check(page: Page, path) -> None:
 def log_in(page: Page, live_server, firm_a) -> None:
     slug = firm_a.firm.slug
     page.set_viewport_size({"width": 1440, "height": 900})
-    page.goto(f"{live_server.url}/compte/connexion/?next=/f/{slug}/clients/")
-    page.get_by_label("Adresse e-mail").fill(firm_a.supervisor.user.email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in_browser(
+        page,
+        live_server.url,
+        firm_a.supervisor.user.email,
+        factories.PASSWORD,
+        f"/f/{slug}/clients/",
+    )
     expect(page.get_by_role("heading", name="Clients")).to_be_visible()
 
 

@@ -12,6 +12,7 @@ from firms.tenancy import firm_scope
 from mandates.models import Mandate
 from scoring.services import score_clients
 from tests import factories
+from tests.auth import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -39,10 +40,7 @@ def test_a_batch_of_mandates_from_the_portfolio(
     with firm_scope(firm):
         score_clients(firm=firm, client_ids=[c.pk for c in [*ready, no_mobile]])
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{live_server.url}/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(firm_a.supervisor.user.email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in_browser(page, live_server.url, firm_a.supervisor.user.email, factories.PASSWORD)
     expect(page).not_to_have_url(re.compile(r"/connexion/"))
 
     page.goto(f"{live_server.url}/f/{firm.slug}/cartographie/")

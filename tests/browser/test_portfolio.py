@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from bench.portfolio import fill_portfolio
 from firms.models import Firm
+from tests.auth import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,10 +28,7 @@ def demo(transactional_db):
 
 
 def _log_in(page: Page, live_server) -> None:
-    page.goto(f"{live_server.url}/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(DEMO_ADMIN)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in_browser(page, live_server.url, DEMO_ADMIN, DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Vos cabinets")).to_be_visible()
 
 

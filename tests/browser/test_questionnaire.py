@@ -10,6 +10,7 @@ from firms.models import Role
 from firms.tenancy import firm_scope
 from fiscal_questionnaire.models import Answer
 from tests import factories
+from tests.auth import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,10 +64,7 @@ def _type(page: Page, code: str, text: str) -> None:
 
 def _log_in(page: Page, live_server, user) -> None:
     page.set_viewport_size({"width": 1440, "height": 1000})
-    page.goto(f"{live_server.url}/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(user.email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in_browser(page, live_server.url, user.email, factories.PASSWORD)
 
 
 def test_a_collaborator_answers_and_sees_the_obligations_fill_in(

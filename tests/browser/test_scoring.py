@@ -13,15 +13,13 @@ from playwright.sync_api import Page, expect
 from firms.tenancy import firm_scope
 from scoring.services import score_clients
 from tests import factories
+from tests.auth import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(page: Page, live_server, user, next_url: str) -> None:
-    page.goto(f"{live_server.url}/compte/connexion/?next={next_url}")
-    page.get_by_label("Adresse e-mail").fill(user.email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in_browser(page, live_server.url, user.email, factories.PASSWORD, f"{next_url}")
 
 
 def _points(page: Page) -> int:

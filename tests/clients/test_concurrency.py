@@ -8,7 +8,6 @@ ETag and If-Match.
 from __future__ import annotations
 
 import pytest
-from django.test import Client as Browser
 
 from clients import concurrency, services
 from clients.concurrency import EditConflict, edited_fields
@@ -16,6 +15,7 @@ from clients.models import Client, HistoryEntry
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
 from tests import factories
+from tests.auth import VerifiedClient as Browser
 
 
 @pytest.mark.parametrize(

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from io import StringIO
 from itertools import pairwise
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from stdnum.fr import siren, siret, tva
 
 from clients.models import Client
 from demo.management.commands.seed_demo import DEMO_PASSWORD, HISTORY_WEEKS
+from firms import two_factor
 from firms.models import Firm, Membership, Role, User
 from firms.tenancy import firm_scope
 from mandates.models import Mandate, MandateStatus
@@ -136,3 +139,24 @@ def test_the_demo_has_mandates_in_every_status(db):
         without_mobile = Client.objects.for_firm(firm).filter(signer_mobile="").count()
     assert statuses == set(MandateStatus.values)
     assert without_mobile > 0  # a few signers lack a mobile number, for the export's exclusions
+
+
+def test_the_demo_administrator_and_supervisor_are_enrolled_and_their_secrets_printed(db):
+    output = _seed("--clients", "0")
+    for email in ("admin@demo.pilote-fe.fr", "superviseur@demo.pilote-fe.fr"):
+        device = two_factor.totp_device(User.objects.get(email=email))
+        assert device is not None
+        assert re.search(rf"{re.escape(email)} +{two_factor.secret_of(device)}\n", output)
+    collaborator = User.objects.get(email="collaborateur1@demo.pilote-fe.fr")
+    assert two_factor.totp_device(collaborator) is None
+
+    # Seeding again keeps the secrets an authenticator app already holds.
+    assert _seed("--clients", "0").count(two_factor.secret_of(device)) == 1
+    assert two_factor.totp_device(User.objects.get(email="superviseur@demo.pilote-fe.fr")) == device
+
+    code = StringIO()
+    call_command("demo_totp_code", "superviseur@demo.pilote-fe.fr", stdout=code)
+    assert code.getvalue().strip() == two_factor.current_code(device)
+    with pytest.raises(CommandError) as refused:
+        call_command("demo_totp_code", "someone@example.fr")
+    assert refused.value.returncode == 2

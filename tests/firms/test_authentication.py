@@ -10,9 +10,10 @@ from tests import factories
 
 
 def test_login_with_email_and_password_lands_in_the_firm(client, firm_a):
+    """A collaborator, for whom the second factor is optional and who has none."""
     response = client.post(
         "/compte/connexion/",
-        {"username": firm_a.admin.user.email.upper(), "password": factories.PASSWORD},
+        {"username": firm_a.collaborator.user.email.upper(), "password": factories.PASSWORD},
         follow=True,
     )
     assert response.redirect_chain[-1][0] == f"/f/{firm_a.firm.slug}/clients/"

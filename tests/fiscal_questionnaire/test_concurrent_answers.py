@@ -4,12 +4,12 @@ JavaScript (and by htmx): an answer given meanwhile by someone else is never wri
 from __future__ import annotations
 
 import pytest
-from django.test import Client as Browser
 
 from firms.tenancy import firm_scope
 from fiscal_questionnaire import services
 from fiscal_questionnaire.models import Answer
 from tests import factories
+from tests.auth import VerifiedClient as Browser
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from demo.cartographies import seed_cartographies, seed_snapshot_history
 from demo.companies import DemoCompany, iter_companies, luhn_check_digit, vat_number_for_siren
 from demo.mandates import seed_mandates
 from demo.questionnaires import seed_questionnaires
+from firms import two_factor
 from firms.models import Firm, Membership, Role, User
 from firms.services import create_firm
 from firms.tenancy import firm_scope
@@ -247,11 +248,31 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins, password: {DEMO_PASSWORD}"))
         width = max(len(email) for email in accounts)
+        secrets = {}
         for email, (member, firm_names) in accounts.items():
             role = Role(member.role).label
             self.stdout.write(
                 f"  {email:<{width}}  {member.full_name} ({role}) - {', '.join(firm_names)}"
             )
+            if member.role in two_factor.ROLES_THAT_NEED_IT:
+                secrets[email] = _enrolled_secret(User.objects.get(email=email))
+        if secrets:
+            self.stdout.write("")
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Second factor (TOTP): add the secret to an authenticator app, or print the "
+                    "current code with: python manage.py demo_totp_code EMAIL"
+                )
+            )
+            for email, secret in secrets.items():
+                self.stdout.write(f"  {email:<{width}}  {secret}")
+
+
+def _enrolled_secret(user: User) -> str:
+    """The demo account's TOTP secret; enrolled the first time, kept afterwards so that an
+    authenticator app already set up keeps working."""
+    device = two_factor.totp_device(user) or two_factor.enrol_with_secret(user)
+    return two_factor.secret_of(device)
 
 
 def _demo_firm(*, name: str, slug: str, profile: dict | None = None) -> Firm:
