@@ -66,7 +66,8 @@ def start_export(
     if source == Source.SELECTION:
         params["client_ids"] = list(client_ids)
     else:
-        params["querystring"] = querystring
+        # Kept as JSON with the job: PostgreSQL's jsonb refuses NUL characters, no filter has one.
+        params["querystring"] = querystring.replace("\x00", "")[:MAX_QUERYSTRING]
     return start_job(firm=firm, kind=EXPORT_JOB_KIND, requested_by=user, params=params)
 
 

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
+from firms.parameters import search_text
 from jobs.models import Job
 from jobs.selectors import jobs_visible_to
 
@@ -67,9 +68,9 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
     def get_queryset(self):
         jobs = jobs_visible_to(self.request.membership)
-        kind = self.request.query_params.get("kind")
-        if self.action == "list" and isinstance(kind, str) and kind:
-            jobs = jobs.filter(kind=kind[:50])
+        kind = search_text(self.request.query_params.get("kind"), max_length=50)
+        if self.action == "list" and kind:
+            jobs = jobs.filter(kind=kind)
         return jobs.order_by("-created_at", "-id")
 
     def get_object(self) -> Job:
