@@ -6,7 +6,6 @@ from clients import views
 urlpatterns = [
     path("clients/", views.client_list, name="client_list"),
     path("clients/nouveau/", views.client_create, name="client_create"),
-    path("clients/export/", views.client_export, name="client_export"),
     path("clients/actions/", views.client_bulk_action, name="client_bulk_action"),
     path("clients/import/", import_views.client_import, name="client_import"),
     path(

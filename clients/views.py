@@ -22,8 +22,6 @@ from clients.selectors import (
     get_client_for_membership,
     list_filters,
 )
-from firms.access import require_supervision
-from jobs.services import start_job
 
 PAGE_SIZE = 50
 
@@ -209,10 +207,3 @@ def client_bulk_action(request: HttpRequest, firm_slug: str) -> HttpResponse:
         back=reverse("client_list", args=[firm_slug]) + "?" + querystring,
         filtered_set=filter_clients(request.membership, filters),
     )
-
-
-@require_supervision
-@require_POST
-def client_export(request: HttpRequest, firm_slug: str) -> HttpResponse:
-    job = start_job(firm=request.firm, kind="clients_csv_export", requested_by=request.user)
-    return redirect("job_detail", firm_slug=firm_slug, job_id=job.pk)

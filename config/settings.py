@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "reports",
     "invoicing",
     "portfolio",
+    "exports",
     "privacy",
     "demo",
 ]
@@ -218,7 +219,8 @@ BROKER_PUBLISH_TIMEOUT = 1.0
 CELERY_TIMEZONE = "Europe/Paris"
 
 # Periodic tasks (celery beat): the portfolio snapshot of every firm, each Monday morning; the
-# purge of old uploaded client files, each night; the sweep of stalled jobs, every minute.
+# purge of old uploaded client files, each night; of expired export files, each hour; the sweep
+# of stalled jobs, every minute.
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
@@ -235,6 +237,11 @@ CELERY_BEAT_SCHEDULE = {
     "daily-client-import-purge": {
         "task": "clients.purge_import_files",
         "schedule": crontab(minute=30, hour=3),
+    },
+    # Export files kept past their firm's delay (7 days by default), every hour.
+    "hourly-export-purge": {
+        "task": "exports.purge_expired_exports",
+        "schedule": crontab(minute=45),
     },
     # Running jobs whose worker died: requeued once (idempotent kinds) or failed.
     "stalled-jobs-sweep": {

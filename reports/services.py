@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from clients import history
-from clients.jobs import neutralise_formula
+from clients.formulas import neutralise_formula
 from clients.models import Client, HistoryEntry
 from firms.models import Firm, User
 from reports.document import report_pdf

@@ -113,9 +113,7 @@ def objects(firm_a):
     firm = firm_a.firm
     client = factories.make_client(firm, assigned_to=firm_a.collaborator.user)
     with firm_scope(firm):
-        job = Job.objects.create(
-            firm=firm, kind="clients_csv_export", requested_by=firm_a.admin.user
-        )
+        job = Job.objects.create(firm=firm, kind="portfolio_export", requested_by=firm_a.admin.user)
         invitation = Invitation.objects.create(
             firm=firm, email="new@example.test", role=Role.COLLABORATOR
         )

@@ -25,6 +25,7 @@ APPS = [
     "mandates",
     "invoicing",
     "reports",
+    "exports",
     "config",
 ]
 SCOPED_ENTRY_POINTS = {"for_firm", "visible_to", "for_user"}
