@@ -144,22 +144,29 @@ class Balance:
         return max(self.total - self.credited - self.paid, ZERO)
 
 
-def credited_of(firm_id: int, invoice_ids: Iterable[int]) -> dict[int, Decimal]:
-    rows = Invoice.objects.for_firm(firm_id).filter(
-        credited_invoice_id__in=list(invoice_ids), status=InvoiceStatus.ISSUED
+def _amounts_of(firm_id: int, ids: list[int]) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """The credit notes and the payments of the invoices, in one query (UNION ALL of the amounts,
+    summed in Python)."""
+    if not ids:
+        return {}, {}
+    notes = (
+        Invoice.objects.for_firm(firm_id)
+        .filter(credited_invoice_id__in=ids, status=InvoiceStatus.ISSUED)
+        .annotate(what=Value("credit"))
+        .values_list("what", "credited_invoice_id", "total_incl_vat")
     )
-    result: dict[int, Decimal] = {}
-    for invoice_id, amount in rows.values_list("credited_invoice_id", "total_incl_vat"):
-        result[invoice_id] = result.get(invoice_id, ZERO) + amount
-    return result
-
-
-def paid_of(firm_id: int, invoice_ids: Iterable[int]) -> dict[int, Decimal]:
-    rows = Payment.objects.for_firm(firm_id).filter(invoice_id__in=list(invoice_ids))
-    result: dict[int, Decimal] = {}
-    for invoice_id, amount in rows.values_list("invoice_id", "amount"):
-        result[invoice_id] = result.get(invoice_id, ZERO) + amount
-    return result
+    paid_rows = (
+        Payment.objects.for_firm(firm_id)
+        .filter(invoice_id__in=ids)
+        .annotate(what=Value("payment"))
+        .values_list("what", "invoice_id", "amount")
+    )
+    credited: dict[int, Decimal] = {}
+    paid: dict[int, Decimal] = {}
+    for what, invoice_id, amount in notes.union(paid_rows, all=True):
+        target = credited if what == "credit" else paid
+        target[invoice_id] = target.get(invoice_id, ZERO) + Decimal(amount)
+    return credited, paid
 
 
 def balances(
@@ -168,8 +175,7 @@ def balances(
     """The balance of each invoice (two queries whatever their number; exact sums)."""
     today = today or timezone.localdate()
     ids = [invoice.pk for invoice in invoices]
-    credited = credited_of(firm_id, ids)
-    paid = paid_of(firm_id, ids)
+    credited, paid = _amounts_of(firm_id, ids)
     result = {}
     for invoice in invoices:
         if invoice.is_credit_note:
