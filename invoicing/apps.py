@@ -8,7 +8,7 @@ class InvoicingConfig(AppConfig):
 
     def ready(self) -> None:
         from clients.history import HistoryKind, register_history_kind
-        from invoicing import jobs
+        from invoicing import jobs, reminders
         from jobs.registry import register_job_kind
 
         register_job_kind(
@@ -16,6 +16,13 @@ class InvoicingConfig(AppConfig):
             _("Facturation des honoraires récurrents"),
             jobs.issue_recurring_invoices_job,
             # A rerun issues only the invoices not yet issued (one per engagement and period).
+            idempotent=True,
+        )
+        register_job_kind(
+            reminders.REMINDERS_JOB_KIND,
+            _("Relance des factures en retard"),
+            reminders.send_reminders_job,
+            # A rerun reminds only the invoices not reminded within the interval.
             idempotent=True,
         )
         register_history_kind(HistoryKind("invoices", _("Factures"), ("invoice",)))

@@ -182,6 +182,18 @@ class InvoiceFilterForm(forms.Form):
             ("credit_note", _("Avoirs")),
         ],
     )
+    payment = forms.ChoiceField(
+        label=_("Paiement"),
+        required=False,
+        widget=forms.Select(attrs={"class": "input input--auto"}),
+        choices=[
+            ("", _("Tous les paiements")),
+            ("issued", _("Non payées")),
+            ("partly_paid", _("Partiellement payées")),
+            ("paid", _("Payées")),
+            ("overdue", _("En retard")),
+        ],
+    )
     client = forms.CharField(label=_("Client"), required=False, max_length=100)
     period_start = forms.DateField(
         label=_("Du"),

@@ -340,3 +340,125 @@ class InvoiceLine(TenantModel):
 
     def __str__(self) -> str:
         return self.description
+
+
+# --- Payments and reminders -------------------------------------------------------------------
+
+
+class PaymentMethod(models.TextChoices):
+    TRANSFER = "transfer", _("Virement")
+    CHEQUE = "cheque", _("Chèque")
+    DIRECT_DEBIT = "direct_debit", _("Prélèvement")
+    CARD = "card", _("Carte")
+    CASH = "cash", _("Espèces")
+    OTHER = "other", _("Autre")
+
+
+class PaymentSource(models.TextChoices):
+    MANUAL = "manual", _("Saisie manuelle")
+    BANK_IMPORT = "bank_import", _("Import de relevé bancaire")
+
+
+class Payment(TenantModel):
+    """A payment received for an issued invoice (the invoice itself never changes). A payment
+    imported from a bank statement keeps the key of its statement line: the same line is never
+    recorded twice."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    paid_on = models.DateField(_("date du paiement"))
+    amount = models.DecimalField(_("montant (€)"), **MONEY)
+    method = models.CharField(
+        _("moyen de paiement"),
+        max_length=15,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.TRANSFER,
+    )
+    reference = models.CharField(_("référence ou libellé"), max_length=500, blank=True)
+    source = models.CharField(
+        _("origine"), max_length=15, choices=PaymentSource.choices, default=PaymentSource.MANUAL
+    )
+    # sha256 of the statement line (date, amount, label, rank among identical lines).
+    statement_key = models.CharField(max_length=64, blank=True)
+    statement_line = models.PositiveIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("paiement")
+        verbose_name_plural = _("paiements")
+        ordering = ["paid_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_positive"),
+            models.UniqueConstraint(
+                fields=["firm", "statement_key"],
+                condition=~models.Q(statement_key=""),
+                name="payment_statement_line_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["firm", "invoice"], name="payment_invoice")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} € le {self.paid_on}"
+
+
+DEFAULT_REMINDER_SUBJECT = "Relance : facture {numero} échue le {echeance}"
+DEFAULT_REMINDER_BODY = (
+    "Bonjour,\n\n"
+    "Sauf erreur de notre part, la facture {numero} du {date_facture}, échue le {echeance}, "
+    "reste impayée pour un montant de {reste_du}.\n\n"
+    "Nous vous remercions de bien vouloir procéder à son règlement. Vous la trouverez en pièce "
+    "jointe.\n\n"
+    "Si votre paiement nous est parvenu entre-temps, merci de ne pas tenir compte de ce "
+    "message.\n\n"
+    "{cabinet}"
+)
+
+
+class ReminderSettings(TenantModel):
+    """How the firm reminds its clients of overdue invoices."""
+
+    subject_template = models.CharField(
+        _("objet de la relance"), max_length=250, default=DEFAULT_REMINDER_SUBJECT
+    )
+    body_template = models.TextField(_("texte de la relance"), default=DEFAULT_REMINDER_BODY)
+    days_after_due = models.PositiveSmallIntegerField(
+        _("relancer après l'échéance (jours)"), default=7
+    )
+    interval_days = models.PositiveSmallIntegerField(
+        _("intervalle entre deux relances (jours)"), default=15
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("réglages des relances")
+        verbose_name_plural = _("réglages des relances")
+        constraints = [
+            models.UniqueConstraint(fields=["firm"], name="reminder_settings_one_per_firm"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Relances du cabinet {self.firm_id}"
+
+
+class PaymentReminder(TenantModel):
+    """A reminder of an overdue invoice, with the outbox message that carries it."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
+    sent_on = models.DateField(_("relancée le"))
+    amount_due = models.DecimalField(_("reste dû"), **MONEY)
+    message = models.ForeignKey(
+        "outbox.OutboxMessage", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+        indexes = [models.Index(fields=["firm", "invoice", "-sent_on"], name="reminder_recent")]
+
+    def __str__(self) -> str:
+        return f"Relance {self.invoice_id} du {self.sent_on}"

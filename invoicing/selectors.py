@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from clients.models import Client
 from firms.models import Membership
 from firms.parameters import search_text
+from invoicing import payments
 from invoicing.models import Engagement, Invoice, InvoiceKind, InvoiceStatus
 
 
@@ -37,6 +38,7 @@ def get_engagement_for_client(firm_id: int, client: Client, engagement_id: int) 
 @dataclass(frozen=True)
 class InvoiceFilters:
     status: str = ""  # draft, issued, credit_note
+    payment: str = ""  # issued, partly_paid, paid, overdue (invoicing.payments.PaymentStatus)
     client: str = ""  # a name or SIREN, or a client id from the client tab
     period_start: datetime.date | None = None
     period_end: datetime.date | None = None
@@ -44,10 +46,15 @@ class InvoiceFilters:
     @classmethod
     def from_form(cls, form) -> InvoiceFilters:
         if not form.is_valid():
-            data = {name: form.cleaned_data.get(name) for name in ("status", "client")}
-            return cls(status=data["status"] or "", client=data["client"] or "")
+            data = {name: form.cleaned_data.get(name) for name in ("status", "payment", "client")}
+            return cls(
+                status=data["status"] or "",
+                payment=data["payment"] or "",
+                client=data["client"] or "",
+            )
         return cls(
             status=form.cleaned_data["status"],
+            payment=form.cleaned_data["payment"],
             client=search_text(form.cleaned_data["client"], max_length=100),
             period_start=form.cleaned_data["period_start"],
             period_end=form.cleaned_data["period_end"],
@@ -62,6 +69,8 @@ def filter_invoices(membership: Membership, filters: InvoiceFilters) -> QuerySet
         invoices = invoices.filter(status=InvoiceStatus.ISSUED, kind=InvoiceKind.INVOICE)
     elif filters.status == "credit_note":
         invoices = invoices.filter(kind=InvoiceKind.CREDIT_NOTE)
+    if filters.payment:
+        invoices = payments.filter_by_payment_status(invoices, filters.payment)
     if filters.client:
         invoices = invoices.filter(
             Q(client__company_name__icontains=filters.client) | Q(client__siren=filters.client)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoicing import views
+from invoicing import payment_views, views
 
 INVOICE = "factures/<int:invoice_id>/"
 CLIENT = "clients/<int:client_id>/factures/"
@@ -30,4 +30,23 @@ urlpatterns = [
         name="client_engagement_stop",
     ),
     path("parametres/facturation/", views.invoicing_settings, name="invoicing_settings"),
+]
+
+# Payments, bank statements and reminders (invoicing.payment_views).
+urlpatterns += [
+    path(INVOICE + "paiements/", payment_views.invoice_payments, name="invoice_payments"),
+    path(INVOICE + "paiements/ajouter/", payment_views.payment_create, name="payment_create"),
+    path(
+        INVOICE + "paiements/<int:payment_id>/supprimer/",
+        payment_views.payment_delete,
+        name="payment_delete",
+    ),
+    path("factures/releve-bancaire/", payment_views.bank_import, name="bank_import"),
+    path(
+        "factures/releve-bancaire/enregistrer/",
+        payment_views.bank_import_confirm,
+        name="bank_import_confirm",
+    ),
+    path("factures/relances/", payment_views.reminders_start, name="reminders_start"),
+    path("parametres/relances/", payment_views.reminder_settings, name="reminder_settings"),
 ]

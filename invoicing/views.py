@@ -20,7 +20,7 @@ from clients.selectors import get_client_for_membership
 from firms.access import require_admin, require_supervision
 from firms.parameters import search_text
 from french_formats.money import french_amount
-from invoicing import issuing, selectors, services
+from invoicing import issuing, payments, selectors, services
 from invoicing.forms import (
     EngagementForm,
     InvoiceFilterForm,
@@ -47,12 +47,22 @@ def invoice_list(request: HttpRequest, firm_slug: str) -> HttpResponse:
     )
     invoices = selectors.filter_invoices(request.membership, filters)
     page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
         "page": page,
         "form": form if request.GET else InvoiceFilterForm(),
-        "filtered": any((filters.status, filters.client, filters.period_start, filters.period_end)),
+        "filtered": any(
+            (
+                filters.status,
+                filters.payment,
+                filters.client,
+                filters.period_start,
+                filters.period_end,
+            )
+        ),
+        "balances": payments.balances(request.firm.pk, list(page.object_list)),
         "querystring": params.urlencode(),
         "recurring_form": RecurringForm() if request.membership.sees_whole_firm else None,
     }
@@ -362,6 +372,7 @@ def client_invoices(request: HttpRequest, firm_slug: str, client_id: int) -> Htt
             "client": client,
             "tab": "invoices",
             "invoices": selectors.client_invoices(request.firm.pk, client),
+            "owed": payments.client_balances(request.firm.pk, client.pk),
             "engagements": selectors.client_engagements(request.firm.pk, client),
             "engagement_form": EngagementForm() if request.membership.sees_whole_firm else None,
         },

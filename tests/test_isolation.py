@@ -21,7 +21,7 @@ from clients.models import ClientImport
 from firms.models import Invitation, Role
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
-from invoicing.models import Engagement, Invoice
+from invoicing.models import Engagement, Invoice, Payment
 from jobs.models import Job
 from mandates.models import Mandate
 from reports.models import SynthesisReport
@@ -153,6 +153,9 @@ def objects(firm_a):
         engagement = Engagement.objects.create(
             firm=firm, client=client, description="Tenue", amount=100
         )
+        payment = Payment.objects.create(
+            firm=firm, invoice=invoice, paid_on="2026-01-15", amount=20, method="transfer"
+        )
     return {
         "firm_slug": firm.slug,
         "client_id": client.pk,
@@ -168,6 +171,7 @@ def objects(firm_a):
         "report_id": report.pk,
         "invoice_id": invoice.pk,
         "engagement_id": engagement.pk,
+        "payment_id": payment.pk,
         "role": "reception",
     }
 
