@@ -9,22 +9,15 @@ class ClientsConfig(AppConfig):
     def ready(self) -> None:
         from datetime import timedelta
 
-        from clients import bulk, jobs
+        from clients import bulk
         from clients.importing import job as import_jobs
         from clients.importing.services import DRY_RUN_JOB_KIND, IMPORT_JOB_KIND, READ_JOB_KIND
         from jobs.registry import register_job_kind
 
-        # All four run again from the start without harm: the export and the reading rebuild
-        # what they make, the dry run writes nothing, the import upserts by SIREN. Each reports
-        # progress at least every chunk of 500 rows (a few seconds); reading a file of the
-        # largest size allowed takes well under a minute.
-        register_job_kind(
-            "clients_csv_export",
-            _("Export des clients (CSV)"),
-            jobs.export_clients_csv,
-            idempotent=True,
-            stalled_after=timedelta(minutes=2),
-        )
+        # All three run again from the start without harm: the reading rebuilds what it makes,
+        # the dry run writes nothing, the import upserts by SIREN. Each reports progress at
+        # least every chunk of 500 rows (a few seconds); reading a file of the largest size
+        # allowed takes well under a minute. (The client list's export is the exports app's.)
         register_job_kind(
             READ_JOB_KIND,
             _("Lecture d'un fichier de clients"),

@@ -6,7 +6,6 @@ from clients import views
 urlpatterns = [
     path("clients/", views.client_list, name="client_list"),
     path("clients/nouveau/", views.client_create, name="client_create"),
-    path("clients/export/", views.client_export, name="client_export"),
     path("clients/actions/", views.client_bulk_action, name="client_bulk_action"),
     path("clients/import/", import_views.client_import, name="client_import"),
     path(
@@ -44,16 +43,4 @@ urlpatterns = [
     path("clients/<int:client_id>/archiver/", views.client_archive, name="client_archive"),
     path("clients/<int:client_id>/restaurer/", views.client_restore, name="client_restore"),
     path("clients/<int:client_id>/historique/", views.client_history, name="client_history"),
-    path(
-        "clients/<int:client_id>/rapports/",
-        views.client_tab,
-        {"tab": "reports"},
-        name="client_reports",
-    ),
-    path(
-        "clients/<int:client_id>/factures/",
-        views.client_tab,
-        {"tab": "invoices"},
-        name="client_invoices",
-    ),
 ]

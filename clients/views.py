@@ -22,19 +22,10 @@ from clients.selectors import (
     get_client_for_membership,
     list_filters,
 )
-from firms.access import require_supervision
-from jobs.services import start_job
 
 PAGE_SIZE = 50
 
 # Tabs of the client sheet that later modules fill in; until then they say so.
-PENDING_TABS = {
-    "reports": (_("Rapports"), _("Les rapports de synthèse PDF du client seront conservés ici.")),
-    "invoices": (
-        _("Factures"),
-        _("Les factures d'honoraires adressées au client seront listées ici."),
-    ),
-}
 
 
 def client_list(request: HttpRequest, firm_slug: str) -> HttpResponse:
@@ -205,16 +196,6 @@ def client_history(request: HttpRequest, firm_slug: str, client_id: int) -> Http
     return render(request, template, context)
 
 
-def client_tab(request: HttpRequest, firm_slug: str, client_id: int, tab: str) -> HttpResponse:
-    client = get_client_for_membership(request.membership, client_id)
-    title, text = PENDING_TABS[tab]
-    return render(
-        request,
-        "clients/client_tab_pending.html",
-        {"client": client, "tab": tab, "title": title, "text": text},
-    )
-
-
 @require_POST
 def client_bulk_action(request: HttpRequest, firm_slug: str) -> HttpResponse:
     """A bulk action on the checked rows, or on the whole filtered list (the list's query
@@ -226,10 +207,3 @@ def client_bulk_action(request: HttpRequest, firm_slug: str) -> HttpResponse:
         back=reverse("client_list", args=[firm_slug]) + "?" + querystring,
         filtered_set=filter_clients(request.membership, filters),
     )
-
-
-@require_supervision
-@require_POST
-def client_export(request: HttpRequest, firm_slug: str) -> HttpResponse:
-    job = start_job(firm=request.firm, kind="clients_csv_export", requested_by=request.user)
-    return redirect("job_detail", firm_slug=firm_slug, job_id=job.pk)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "firms",
     "jobs",
+    "outbox",
     "clients",
     "fiscal_questionnaire",
     "cartography",
@@ -96,6 +97,8 @@ INSTALLED_APPS = [
     "reports",
     "invoicing",
     "portfolio",
+    "exports",
+    "privacy",
     "demo",
 ]
 
@@ -210,10 +213,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 900)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 960)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Seconds a web request may wait for the broker when it hands work over (outbox.dispatch):
+# with the broker down, the request answers and the work waits for the sweeper.
+BROKER_PUBLISH_TIMEOUT = 1.0
 CELERY_TIMEZONE = "Europe/Paris"
 
 # Periodic tasks (celery beat): the portfolio snapshot of every firm, each Monday morning; the
-# purge of old uploaded client files, each night; the sweep of stalled jobs, every minute.
+# purge of old uploaded client files, each night; of expired export files, each hour; the sweep
+# of stalled jobs, every minute.
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
@@ -231,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clients.purge_import_files",
         "schedule": crontab(minute=30, hour=3),
     },
+    # Export files kept past their firm's delay (7 days by default), every hour.
+    "hourly-export-purge": {
+        "task": "exports.purge_expired_exports",
+        "schedule": crontab(minute=45),
+    },
     # Running jobs whose worker died: requeued once (idempotent kinds) or failed.
     "stalled-jobs-sweep": {
         "task": "jobs.sweep_stalled_jobs",
@@ -241,6 +253,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.heartbeat",
         "schedule": 30.0,
         "options": {"expires": 30},
+    },
+    # E-mails of the outbox whose task was lost are handed to the worker again; those stuck
+    # while sending are marked for a person to check (never resent automatically).
+    "outbox-sweep": {
+        "task": "outbox.sweep_outbox",
+        "schedule": 60.0,
     },
 }
 
@@ -294,15 +312,23 @@ if CLIENT_IMPORT_RETENTION_DAYS < 1:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
 # E-mail --------------------------------------------------------------------------------------
+# Seconds each SMTP network operation may take; a whole conversation is bounded by three times
+# that (outbox.backends), and the outbox's sweeper counts on the bound.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+if not 1 <= EMAIL_TIMEOUT <= 120:
+    raise ImproperlyConfigured(
+        f"EMAIL_TIMEOUT must be between 1 and 120 seconds, not {EMAIL_TIMEOUT}"
+    )
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    # Django's SMTP backend, telling a temporary refusal, a permanent one and a connection lost
+    # after the message was handed over apart (the outbox needs the difference).
+    EMAIL_BACKEND = "outbox.backends.SMTPBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
-    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 else:
     # Embedded default: each e-mail is a file in var/mail, to read with any text editor.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

@@ -50,10 +50,13 @@ firm_patterns = [
     path("", include("fiscal_questionnaire.urls")),
     path("", include("cartography.urls")),
     path("", include("mandates.urls")),
+    path("", include("reports.urls")),
     path("", include("portfolio.urls")),
     path("", include("invoicing.urls")),
     path("", include("jobs.urls")),
+    path("", include("exports.urls")),
     path("", include("scoring.urls")),
+    path("", include("privacy.urls")),
     path("parametres/", include("firms.urls")),
 ]
 
@@ -63,7 +66,11 @@ api_patterns = [
     path("", include("cartography.api_urls")),
     path("", include("fiscal_questionnaire.api_urls")),
     path("", include("mandates.api_urls")),
+    path("", include("reports.api_urls")),
+    path("", include("invoicing.api_urls")),
     path("", include("scoring.api_urls")),
+    path("", include("jobs.api_urls")),
+    path("", include("exports.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script.
     path(

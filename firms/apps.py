@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -17,3 +18,6 @@ class FirmsConfig(AppConfig):
     def ready(self) -> None:
         # Once per migrate, after every app's migrations.
         post_migrate.connect(_secure_tenant_tables, sender=self)
+        from firms.middleware import start_activity
+
+        user_logged_in.connect(start_activity, dispatch_uid="firms.start_activity")

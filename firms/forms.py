@@ -1,3 +1,6 @@
+import re
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
@@ -5,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from firms import emails
 from firms.models import Firm, Membership, Role
-from firms.validators import clean_iban, clean_siren, clean_vat_number
+from firms.validators import clean_bic, clean_iban, clean_siren, clean_vat_number
 
 
 class LoginForm(AuthenticationForm):
@@ -34,6 +37,9 @@ class PasswordResetRequestForm(PasswordResetForm):
         emails.send_password_reset(to=to_email, context=context)
 
 
+GROUPING = re.compile(r"[\s\u00a0\u202f'’]")
+
+
 class FirmProfileForm(forms.ModelForm):
     # Typed with spaces as printed on paper; stored compact once checked.
     siren = forms.CharField(label=_("SIREN"), max_length=20, required=False)
@@ -41,6 +47,9 @@ class FirmProfileForm(forms.ModelForm):
         label=_("Numéro de TVA intracommunautaire"), max_length=30, required=False
     )
     iban = forms.CharField(label=_("IBAN"), max_length=50, required=False)
+    bic = forms.CharField(label=_("BIC"), max_length=20, required=False)
+    # "50 000" or "50000,00" as printed on letterheads.
+    share_capital = forms.CharField(label=_("Capital social (€)"), max_length=30, required=False)
 
     class Meta:
         model = Firm
@@ -53,6 +62,10 @@ class FirmProfileForm(forms.ModelForm):
             "city",
             "phone",
             "iban",
+            "bic",
+            "legal_form",
+            "share_capital",
+            "rcs_city",
             "legal_mentions",
             "email_sender_name",
             "email_reply_to",
@@ -60,6 +73,13 @@ class FirmProfileForm(forms.ModelForm):
             "two_factor_for_all",
         ]
         widgets = {"legal_mentions": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        capital = self.instance.share_capital
+        if capital is not None:
+            text = f"{capital:,.2f}".replace(",", "\u202f").replace(".", ",")
+            self.initial["share_capital"] = text.removesuffix(",00")
 
     def clean_siren(self) -> str:
         return clean_siren(self.cleaned_data["siren"])
@@ -69,6 +89,22 @@ class FirmProfileForm(forms.ModelForm):
 
     def clean_iban(self) -> str:
         return clean_iban(self.cleaned_data["iban"])
+
+    def clean_bic(self) -> str:
+        return clean_bic(self.cleaned_data["bic"])
+
+    def clean_share_capital(self) -> Decimal | None:
+        text = GROUPING.sub("", self.cleaned_data["share_capital"]).replace(",", ".")
+        text = text.removesuffix("€")
+        if not text:
+            return None
+        try:
+            value = Decimal(text)
+        except InvalidOperation as error:
+            raise forms.ValidationError(_("Saisissez un montant, par exemple 50 000.")) from error
+        if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
+            raise forms.ValidationError(_("Saisissez un montant, par exemple 50 000."))
+        return value.quantize(Decimal("0.01"))
 
     def clean_stale_after_months(self) -> int:
         value = self.cleaned_data["stale_after_months"]

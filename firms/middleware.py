@@ -19,6 +19,15 @@ from firms.api_tokens import firm_id_of_token, resolve_api_token
 from firms.models import Firm, Membership
 from firms.tenancy import firm_scope, user_scope
 
+LAST_ACTIVITY_KEY = "last_activity"
+
+
+def start_activity(sender, request: HttpRequest, user, **kwargs) -> None:
+    """A login is activity: the session starts with it, so that its first request does not
+    have to write the session again."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_ACTIVITY_KEY] = int(time.time())
+
 
 class IdleSessionMiddleware:
     """Ends a session left idle for ``SESSION_IDLE_TIMEOUT`` seconds, beside the absolute
@@ -33,11 +42,11 @@ class IdleSessionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             now = int(time.time())
-            last = request.session.get("last_activity")
+            last = request.session.get(LAST_ACTIVITY_KEY)
             if isinstance(last, int) and now - last > settings.SESSION_IDLE_TIMEOUT:
                 return self._expired(request)
             if not isinstance(last, int) or now - last >= self.WRITE_EVERY:
-                request.session["last_activity"] = now
+                request.session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)
 
     def _expired(self, request: HttpRequest) -> HttpResponse:

@@ -64,6 +64,13 @@ class Firm(models.Model):
     city = models.CharField(_("ville"), max_length=100, blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    # The seller's mentions of its invoices (Code de commerce R123-237, CGI 242 nonies A).
+    legal_form = models.CharField(_("forme juridique"), max_length=50, blank=True)
+    share_capital = models.DecimalField(
+        _("capital social (€)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    rcs_city = models.CharField(_("ville du RCS"), max_length=100, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
     legal_mentions = models.TextField(_("mentions légales"), blank=True)
     email_sender_name = models.CharField(
         _("nom d'expéditeur des e-mails"), max_length=100, blank=True

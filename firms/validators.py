@@ -3,7 +3,7 @@
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from stdnum import iban
+from stdnum import bic, iban
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren, siret, tva
 
@@ -44,6 +44,18 @@ def clean_iban(value: str) -> str:
     except StdnumError as error:
         raise ValidationError(
             _("IBAN invalide : vérifiez les caractères et la clé."), code="iban_invalid"
+        ) from error
+
+
+def clean_bic(value: str) -> str:
+    compact = bic.compact(value or "")
+    if not compact:
+        return ""
+    try:
+        return bic.validate(compact)
+    except StdnumError as error:
+        raise ValidationError(
+            _("BIC invalide : 8 ou 11 caractères (banque, pays, lieu, agence)."), code="bic_invalid"
         ) from error
 
 

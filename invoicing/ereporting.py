@@ -25,7 +25,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from clients.jobs import neutralise_formula
+from clients.formulas import neutralise_formula
 from invoicing.document import InvoiceDocument, OperationCategory, VatCategory
 from invoicing.routing import BuyerFacts
 

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from firms.tenancy import TenantModel
+
+# The key of a job's summary that says when its file was deleted (jobs.services.delete_result_file).
+FILE_DELETED_AT = "file_deleted_at"
 
 
 class Job(TenantModel):
@@ -74,7 +79,25 @@ class Job(TenantModel):
         from jobs.registry import job_kinds
 
         kind = job_kinds().get(self.kind)
-        return kind.label if kind else self.kind
+        # A kind no longer registered (an export replaced by another) is still listed.
+        if kind is None:
+            return _("Travail d'un type retiré (%(kind)s)") % {"kind": self.kind}
+        return kind.label
+
+    @property
+    def is_kind_retired(self) -> bool:
+        from jobs.registry import job_kinds
+
+        return self.kind not in job_kinds()
+
+    @property
+    def file_deleted_at(self) -> datetime | None:
+        """When the job's file was deleted at the end of its retention (None while kept)."""
+        value = self.summary.get(FILE_DELETED_AT) if isinstance(self.summary, dict) else None
+        try:
+            return datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
 
     @property
     def is_finished(self) -> bool:
@@ -82,7 +105,8 @@ class Job(TenantModel):
 
     @property
     def can_rerun(self) -> bool:
-        return self.status in (self.Status.FAILED, self.Status.INTERRUPTED, self.Status.CANCELLED)
+        rerunnable = (self.Status.FAILED, self.Status.INTERRUPTED, self.Status.CANCELLED)
+        return self.status in rerunnable and not self.is_kind_retired
 
     @property
     def can_cancel(self) -> bool:

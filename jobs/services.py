@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from firms.models import Firm, User
 from firms.tenancy import firm_scope
-from jobs.models import Job
+from jobs.models import FILE_DELETED_AT, Job
 from jobs.progress import JobRun, JobStopped
 from jobs.registry import DEFAULT_STALLED_AFTER, get_job_kind, job_kinds
 
@@ -116,7 +116,9 @@ def cancel_job(*, firm: Firm, job: Job, by: User) -> bool:
 def rerun_job(*, firm: Firm, job: Job, by: User) -> bool:
     """Put a failed, interrupted or cancelled job back in the queue with the same parameters
     (its kind's function starts again from the beginning). False when it is not in such a
-    state any more (already rerun, say, by a double click)."""
+    state any more (already rerun, say, by a double click), or when its kind was retired."""
+    if job.kind not in job_kinds():
+        return False
     with firm_scope(firm), transaction.atomic():
         rerun = (
             Job.objects.for_firm(firm)
@@ -146,6 +148,31 @@ def rerun_job(*, firm: Firm, job: Job, by: User) -> bool:
         _enqueue_on_commit(job)
     logger.info("job %s of firm %s rerun by user %s", job.pk, firm.pk, by.pk)
     return True
+
+
+def delete_result_file(*, job: Job, now: datetime | None = None) -> bool:
+    """Delete a finished job's file (kept for a limited time, an export's say): the job stays,
+    its summary saying when the file went. The job is claimed with a conditional UPDATE on the
+    file it had, and the file deleted in the same transaction: a rerun meanwhile, or a failure
+    to delete, leaves it as it was."""
+    if not job.result_file:
+        return False
+    now = now or timezone.now()
+    name = job.result_file.name
+    with firm_scope(job.firm_id), transaction.atomic():
+        claimed = (
+            Job.objects.for_firm(job.firm_id)
+            .filter(pk=job.pk, result_file=name, status=Job.Status.SUCCEEDED)
+            .update(
+                result_file="",
+                summary={**(job.summary or {}), FILE_DELETED_AT: now.isoformat()},
+            )
+        )
+        if claimed:
+            job.result_file.storage.delete(name)
+    if claimed:
+        logger.info("job %s of firm %s: file %s deleted", job.pk, job.firm_id, name)
+    return bool(claimed)
 
 
 @dataclass

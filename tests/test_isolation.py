@@ -21,8 +21,10 @@ from clients.models import ClientImport
 from firms.models import Invitation, Role
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
+from invoicing.models import Engagement, Invoice, Payment
 from jobs.models import Job
 from mandates.models import Mandate
+from reports.models import SynthesisReport
 from tests import factories
 
 # Patterns outside any firm: reachable without a firm, they show no tenant data.
@@ -111,9 +113,7 @@ def objects(firm_a):
     firm = firm_a.firm
     client = factories.make_client(firm, assigned_to=firm_a.collaborator.user)
     with firm_scope(firm):
-        job = Job.objects.create(
-            firm=firm, kind="clients_csv_export", requested_by=firm_a.admin.user
-        )
+        job = Job.objects.create(firm=firm, kind="portfolio_export", requested_by=firm_a.admin.user)
         invitation = Invitation.objects.create(
             firm=firm, email="new@example.test", role=Role.COLLABORATOR
         )
@@ -134,6 +134,28 @@ def objects(firm_a):
         mandate.document.save("mandat.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
         mandate.signed_document.save("signe.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
         mandate.save()
+        report = SynthesisReport(
+            firm=firm, client=client, number=1, sha256="0" * 64, size=15, snapshot={}
+        )
+        report.document.save("rapport.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        report.save()
+        invoice = Invoice(
+            firm=firm,
+            client=client,
+            status="issued",
+            number="FA-2026-000001",
+            total_excl_vat=100,
+            total_incl_vat=120,
+            total_vat=20,
+        )
+        invoice.pdf.save("facture.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        invoice.save()
+        engagement = Engagement.objects.create(
+            firm=firm, client=client, description="Tenue", amount=100
+        )
+        payment = Payment.objects.create(
+            firm=firm, invoice=invoice, paid_on="2026-01-15", amount=20, method="transfer"
+        )
     return {
         "firm_slug": firm.slug,
         "client_id": client.pk,
@@ -146,6 +168,10 @@ def objects(firm_a):
         "product_id": product.pk,
         "platform_id": platform.pk,
         "mandate_id": mandate.pk,
+        "report_id": report.pk,
+        "invoice_id": invoice.pk,
+        "engagement_id": engagement.pk,
+        "payment_id": payment.pk,
         "role": "reception",
     }
 

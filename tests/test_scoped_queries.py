@@ -18,12 +18,14 @@ APPS = [
     "firms",
     "clients",
     "jobs",
+    "outbox",
     "fiscal_questionnaire",
     "cartography",
     "scoring",
     "mandates",
     "invoicing",
     "reports",
+    "exports",
     "config",
 ]
 SCOPED_ENTRY_POINTS = {"for_firm", "visible_to", "for_user"}

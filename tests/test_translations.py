@@ -472,6 +472,7 @@ def main_pages(firm, company) -> list[str]:
         reverse("catalogue_software", args=[slug]),
         reverse("catalogue_platforms", args=[slug]),
         reverse("scoring_grid", args=[slug]),
+        reverse("export_settings", args=[slug]),
     ]
     for tab in (
         "client_detail",

@@ -6,12 +6,12 @@ from __future__ import annotations
 import csv
 import io
 
+from clients.formulas import neutralise_formula
 from clients.importing.applying import import_rows
 from clients.importing.mapping import mapping_from_json, missing_columns_message, missing_fields
 from clients.importing.planning import CREATE, REJECT, UNCHANGED, UPDATE, ImportPlan, plan_import
 from clients.importing.reading import ImportFileError, Table
 from clients.importing.services import record_dry_run, record_reading, stored_table
-from clients.jobs import neutralise_formula
 from clients.models import ClientImport
 from firms.models import Firm, User
 from firms.tenancy import firm_scope

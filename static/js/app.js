@@ -5,6 +5,8 @@
      data-check-all="selected"  on a checkbox: checks or unchecks the form's boxes of that name.
      data-print                 on a button: prints the page.
      data-copy-contact          on the client form: copies the main contact into the signer.
+     data-copy="text"           on a button: copies the text to the clipboard (data-copied: what
+                                the button says for a moment after).
      data-bulk-count            in a bulk bar: says how many rows of its form are checked
                                 (data-none, data-one, data-many with "{count}").
 
@@ -34,6 +36,8 @@
       if (event.target.closest("[data-print]")) window.print();
       var copier = event.target.closest("[data-copy-contact]");
       if (copier) copyContact(copier.form);
+      var copy = event.target.closest("button[data-copy]");
+      if (copy) copyText(copy);
     },
     true
   );
@@ -60,6 +64,15 @@
     ];
     pairs.forEach(function (pair) {
       if (form.elements[pair[0]] && pair[1]) form.elements[pair[0]].value = pair[1];
+    });
+  }
+
+  function copyText(button) {
+    if (!navigator.clipboard) return;
+    navigator.clipboard.writeText(button.dataset.copy).then(function () {
+      var label = button.textContent;
+      button.textContent = button.dataset.copied || label;
+      window.setTimeout(function () { button.textContent = label; }, 1500);
     });
   }
 

@@ -153,12 +153,3 @@ def test_a_typed_vat_number_keeps_its_country_prefix(client, firm_a):
     )
     with firm_scope(firm_a.firm):
         assert Client.objects.for_firm(firm_a.firm).get().vat_number == "FR44732829320"
-
-
-def test_a_tab_still_to_come_says_so_in_french(client, firm_a):
-    target = factories.make_client(firm_a.firm)
-    client.force_login(firm_a.supervisor.user)
-    page = client.get(f"/f/{firm_a.firm.slug}/clients/{target.pk}/rapports/").content.decode()
-    assert "Rapports : module à venir" in page
-    assert "seront conservés ici" in page
-    assert "pas encore renseigné" not in page

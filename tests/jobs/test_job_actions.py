@@ -22,7 +22,7 @@ def make_job(cast, *, by=None, **fields) -> Job:
     with firm_scope(cast.firm):
         return Job.objects.create(
             firm=cast.firm,
-            kind="clients_csv_export",
+            kind="portfolio_export",
             requested_by=(by or cast.supervisor).user,
             **fields,
         )
@@ -87,7 +87,7 @@ def test_a_running_job_stops_at_its_next_progress_update(firm_a):
 def test_cancelling_a_running_export_ends_it_cancelled_and_relancer_redoes_it(firm_a, monkeypatch):
     for number in range(3):
         factories.make_client(firm_a.firm, company_name=f"Client {number}")
-    monkeypatch.setattr("clients.jobs.CHUNK", 1)
+    monkeypatch.setattr("exports.reading.CHUNK", 1)
     job = make_job(firm_a)
     advance = JobRun.advance
 

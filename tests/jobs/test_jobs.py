@@ -28,7 +28,7 @@ def test_an_export_runs_in_the_worker_and_its_file_downloads(client, celery_work
     for name in ("Boulangerie Martin", '=HYPERLINK("http://x")'):
         factories.make_client(firm_a.firm, company_name=name)
     client.force_login(firm_a.supervisor.user)
-    response = client.post(f"/f/{firm_a.firm.slug}/clients/export/")
+    response = client.post(f"/f/{firm_a.firm.slug}/clients/export/", {"format": "csv"})
     assert response.status_code == 302
     job_id = int(response["Location"].rstrip("/").split("/")[-1])
     with firm_scope(firm_a.firm):
@@ -38,7 +38,7 @@ def test_an_export_runs_in_the_worker_and_its_file_downloads(client, celery_work
     assert (job.progress, job.total, job.attempts) == (2, 2, 1)
 
     progress = client.get(f"/f/{firm_a.firm.slug}/travaux/{job.pk}/", HTTP_HX_REQUEST="true")
-    assert "Télécharger clients.csv" in progress.content.decode()
+    assert "Télécharger portefeuille-" in progress.content.decode()
     assert b"hx-trigger" not in progress.content  # finished: polling stops
 
     download = client.get(f"/f/{firm_a.firm.slug}/travaux/{job.pk}/fichier/")
@@ -51,7 +51,7 @@ def test_a_running_job_polls_and_shows_its_progress(client, firm_a):
     with firm_scope(firm_a.firm):
         job = Job.objects.create(
             firm=firm_a.firm,
-            kind="clients_csv_export",
+            kind="portfolio_export",
             requested_by=firm_a.supervisor.user,
             status=Job.Status.RUNNING,
             progress=7500,
@@ -67,7 +67,7 @@ def test_a_running_job_polls_and_shows_its_progress(client, firm_a):
 def test_a_collaborator_follows_only_the_jobs_they_requested(client, firm_a):
     with firm_scope(firm_a.firm):
         job = Job.objects.create(
-            firm=firm_a.firm, kind="clients_csv_export", requested_by=firm_a.supervisor.user
+            firm=firm_a.firm, kind="portfolio_export", requested_by=firm_a.supervisor.user
         )
     client.force_login(firm_a.collaborator.user)
     assert client.get(f"/f/{firm_a.firm.slug}/travaux/{job.pk}/").status_code == 404
@@ -80,7 +80,7 @@ def test_a_duplicate_delivery_of_a_finished_job_does_nothing(
     factories.make_client(firm_a.firm)
     with firm_scope(firm_a.firm):
         job = Job.objects.create(
-            firm=firm_a.firm, kind="clients_csv_export", requested_by=firm_a.admin.user
+            firm=firm_a.firm, kind="portfolio_export", requested_by=firm_a.admin.user
         )
     execute_job(firm_id=firm_a.firm.pk, job_id=job.pk)
     execute_job(firm_id=firm_a.firm.pk, job_id=job.pk)
@@ -97,7 +97,7 @@ def test_a_redelivered_message_of_a_running_job_does_nothing(firm_a):
         # As left by a worker killed mid-way: claimed, half done.
         job = Job.objects.create(
             firm=firm_a.firm,
-            kind="clients_csv_export",
+            kind="portfolio_export",
             requested_by=firm_a.admin.user,
             status=Job.Status.RUNNING,
             attempts=1,
@@ -113,7 +113,7 @@ def test_a_redelivered_message_of_a_running_job_does_nothing(firm_a):
 
 def test_start_job_enqueues_only_after_commit(firm_a, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks, firm_scope(firm_a.firm):
-        start_job(firm=firm_a.firm, kind="clients_csv_export", requested_by=firm_a.admin.user)
+        start_job(firm=firm_a.firm, kind="portfolio_export", requested_by=firm_a.admin.user)
     assert len(callbacks) == 1
 
 

@@ -40,7 +40,7 @@ from tests import factories
 from tests.services import celery_worker_command
 
 
-def stale_job(cast, *, minutes: float, kind: str = "clients_csv_export", **fields) -> Job:
+def stale_job(cast, *, minutes: float, kind: str = "portfolio_export", **fields) -> Job:
     """A job claimed by a run whose last sign of life was ``minutes`` ago."""
     fields.setdefault("heartbeat_at", timezone.now() - timedelta(minutes=minutes))
     with firm_scope(cast.firm):

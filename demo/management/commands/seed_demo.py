@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -15,8 +16,10 @@ from django.utils.text import slugify
 from clients.models import Client
 from demo.cartographies import seed_cartographies, seed_snapshot_history
 from demo.companies import DemoCompany, iter_companies, luhn_check_digit, vat_number_for_siren
+from demo.invoices import complete_profile, seed_invoices
 from demo.mandates import seed_mandates
 from demo.questionnaires import seed_questionnaires
+from demo.reports import seed_reports
 from firms import two_factor
 from firms.models import Firm, Membership, Role, User
 from firms.services import create_firm
@@ -44,7 +47,7 @@ class DemoFirm:
     slug: str
     members: tuple[DemoUser, ...]
     portfolio_divisor: int  # the firm gets --clients // portfolio_divisor clients
-    profile: dict[str, str] = field(default_factory=dict)
+    profile: dict[str, object] = field(default_factory=dict)
 
 
 def _siren(body: str) -> str:
@@ -74,6 +77,11 @@ DEMO_FIRMS = (
             "phone": "04 65 71 20 26",
             "email_sender_name": "Cabinet Durand & Associés",
             "email_reply_to": "contact@durand-associes.demo.pilote-fe.fr",
+            "legal_form": "SARL",
+            "share_capital": Decimal("50000.00"),
+            "rcs_city": "Lyon",
+            "iban": "FR7630006000011234567890189",
+            "bic": "BNPAFRPPXXX",
             "legal_mentions": (
                 "Société d'expertise comptable inscrite au tableau de l'Ordre des "
                 "experts-comptables. SARL au capital de 50 000 €."
@@ -97,6 +105,11 @@ DEMO_FIRMS = (
             "phone": "05 36 49 12 40",
             "email_sender_name": "Fiduciaire Martin Expertise",
             "email_reply_to": "contact@martin-expertise.demo.pilote-fe.fr",
+            "legal_form": "SAS",
+            "share_capital": Decimal("30000.00"),
+            "rcs_city": "Bordeaux",
+            "iban": "FR7630004000031234567890143",
+            "bic": "BNPAFRPPBDX",
             "legal_mentions": (
                 "Société d'expertise comptable inscrite au tableau de l'Ordre des "
                 "experts-comptables. SAS au capital de 30 000 €."
@@ -237,11 +250,13 @@ class Command(BaseCommand):
                     client_ids=[client.pk for client in created[start : start + BATCH_SIZE]],
                 )
             mandates = seed_mandates(firm=firm, clients=created, seed=seed)
+            reports = seed_reports(firm=firm, clients=created)
+            invoices = seed_invoices(firm=firm, clients=created, seed=seed)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"{firm.name} ({firm.slug}): {count} clients created, {answered} with fiscal "
             f"questionnaire answers, {mapped} with a cartography, {mandates} with a mandate, all "
-            f"scored, in {elapsed:.1f} s."
+            f"scored, {reports} synthesis reports, {invoices} invoices, in {elapsed:.1f} s."
         )
 
     def _print_logins(self, accounts: dict[str, tuple[DemoUser, list[str]]]) -> None:
@@ -283,7 +298,8 @@ def _demo_firm(*, name: str, slug: str, profile: dict | None = None) -> Firm:
         if profile:
             Firm.objects.filter(pk=firm.pk).update(**profile)
             firm.refresh_from_db()
-    return firm
+    # Every demo firm can issue invoices: the seller mentions it lacks are filled in.
+    return complete_profile(firm, profile or None)
 
 
 def _demo_user(member: DemoUser, password_hash: str) -> User:
