@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from clients.models import Client
 from firms.access import SUPERVISION_ROLES
 from firms.api_forms import form_data_from_json
+from firms.api_schema import error_response, validation_errors_response
 from firms.parameters import parse_positive_int
 from invoicing import issuing, selectors, services
 from invoicing.forms import LineForm, TermsForm
@@ -40,7 +41,9 @@ class LineSerializer(serializers.Serializer):
 
 class InvoiceSerializer(serializers.ModelSerializer):
     client = serializers.IntegerField(source="client_id", read_only=True)
-    credited_invoice = serializers.IntegerField(source="credited_invoice_id", read_only=True)
+    credited_invoice = serializers.IntegerField(
+        source="credited_invoice_id", read_only=True, allow_null=True
+    )
     lines = serializers.SerializerMethodField()
     has_pdf = serializers.SerializerMethodField()
 
@@ -162,10 +165,22 @@ def draft_from_payload(payload: object, *, client: Client, defaults: dict) -> tu
     return lines, terms_form.terms()
 
 
+BAD_CLIENT = "Identifiant de client invalide : un nombre entier positif."
+BAD_STATUS = "Statut inconnu : " + ", ".join(f"« {value} »" for value in InvoiceStatus.values) + "."
+REFUSED = error_response("La facture n'est pas dans un état qui le permet (émise, brouillon…).")
+
+
+def _messages(error: DjangoValidationError) -> dict:
+    """A service's ValidationError as a 400's body: messages by field."""
+    if hasattr(error, "error_dict"):
+        return error.message_dict
+    return {"non_field_errors": error.messages}
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("client", int),
+            OpenApiParameter("client", int, description="Identifiant du client"),
             OpenApiParameter("status", str, enum=InvoiceStatus.values),
         ]
     )
@@ -179,11 +194,16 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         invoices = selectors.invoices_visible_to(self.request.membership).select_related("client")
         if self.action == "list":
-            client_id = parse_positive_int(self.request.query_params.get("client"))
-            if client_id is not None:
+            params = self.request.query_params
+            if params.get("client"):
+                client_id = parse_positive_int(params["client"])
+                if client_id is None:
+                    raise ValidationError({"client": [BAD_CLIENT]})
                 invoices = invoices.filter(client_id=client_id)
-            if self.request.query_params.get("status") in InvoiceStatus.values:
-                invoices = invoices.filter(status=self.request.query_params["status"])
+            if params.get("status"):
+                if params["status"] not in InvoiceStatus.values:
+                    raise ValidationError({"status": [BAD_STATUS]})
+                invoices = invoices.filter(status=params["status"])
         return invoices.prefetch_related("lines").order_by("-created_at", "-id")
 
     def get_object(self) -> Invoice:
@@ -192,7 +212,13 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def _respond(self, invoice: Invoice, code: int = status.HTTP_200_OK) -> Response:
         return Response(InvoiceSerializer(self.get_queryset().get(pk=invoice.pk)).data, status=code)
 
-    @extend_schema(request=DraftSerializer, responses={201: InvoiceSerializer})
+    @extend_schema(
+        request=DraftSerializer,
+        responses={
+            201: InvoiceSerializer,
+            404: error_response("Client introuvable, ou hors de portée du jeton."),
+        },
+    )
     def create(self, request: Request) -> Response:
         """A draft for a client the member sees; 400 with the French messages of the form."""
         if not isinstance(request.data, dict):
@@ -217,10 +243,10 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 firm=request.firm, client=client, lines=lines, terms=terms, by=request.user
             )
         except DjangoValidationError as error:
-            raise ValidationError(error.message_dict) from error
+            raise ValidationError(_messages(error)) from error
         return self._respond(invoice, status.HTTP_201_CREATED)
 
-    @extend_schema(request=DraftSerializer, responses=InvoiceSerializer)
+    @extend_schema(request=DraftSerializer, responses={200: InvoiceSerializer, 409: REFUSED})
     def partial_update(self, request: Request, invoice_id: int) -> Response:
         """Replace a draft's lines (and the terms sent); 409 once it is issued."""
         invoice = self.get_object()
@@ -249,11 +275,12 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 firm=request.firm, invoice=invoice, lines=lines, terms=terms, by=request.user
             )
         except DjangoValidationError as error:
-            raise ValidationError(error.message_dict) from error
+            raise ValidationError(_messages(error)) from error
         except InvoiceImmutable as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         return self._respond(invoice)
 
+    @extend_schema(responses={204: None, 409: REFUSED})
     def destroy(self, request: Request, invoice_id: int) -> Response:
         """A draft is deleted; an issued invoice never is (409)."""
         invoice = self.get_object()
@@ -263,7 +290,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses=InvoiceSerializer)
+    @extend_schema(request=None, responses={200: InvoiceSerializer, 409: REFUSED})
     @action(detail=True, methods=["post"])
     def issue(self, request: Request, invoice_id: int) -> Response:
         """Number the draft and store its PDF; 409 with the French reason when refused."""
@@ -274,7 +301,10 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         return self._respond(issued)
 
-    @extend_schema(request=None, responses={201: InvoiceSerializer})
+    @extend_schema(
+        request=None,
+        responses={201: InvoiceSerializer, 400: validation_errors_response(), 409: REFUSED},
+    )
     @action(detail=True, methods=["post"], url_path="credit-note")
     def credit_note(self, request: Request, invoice_id: int) -> Response:
         """A draft credit note of the issued invoice, with its lines (PATCH it, then issue)."""
@@ -284,7 +314,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         except InvoiceImmutable as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as error:
-            raise ValidationError(error.message_dict) from error
+            raise ValidationError(_messages(error)) from error
         return self._respond(note, status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "application/pdf"): bytes})

@@ -51,6 +51,7 @@ class PaymentViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = PaymentSerializer
+    form_class = PaymentForm  # checks the bodies (and says so in the schema)
     lookup_url_kwarg = "payment_id"
     lookup_value_converter = "int"
     write_roles = SUPERVISION_ROLES
@@ -87,7 +88,11 @@ class PaymentViewSet(
             raise ValidationError(
                 {
                     ("detail" if name == "__all__" else name): problems
-                    for name, problems in error.message_dict.items()
+                    for name, problems in (
+                        error.message_dict
+                        if hasattr(error, "error_dict")
+                        else {"__all__": error.messages}
+                    ).items()
                 }
             ) from error
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)

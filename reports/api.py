@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.models import Client
+from firms.api_schema import error_response
 from jobs.models import Job
 from jobs.services import start_job
 from reports import selectors
@@ -85,7 +86,10 @@ class ClientReportsView(APIView):
         data = ReportSerializer(reports, many=True).data
         return Response({"count": len(data), "results": data})
 
-    @extend_schema(request=None, responses={202: ReportJobSerializer, 409: None})
+    @extend_schema(
+        request=None,
+        responses={202: ReportJobSerializer, 409: error_response("Le client est archivé.")},
+    )
     def post(self, request: Request, client_id: int) -> Response:
         """Generate a new version in the background; follow the job at its ``url``."""
         client = _client(request, client_id)
