@@ -51,7 +51,8 @@ def form_data_from_json(
             # A text field takes a JSON string; a number is what its schema says it is not.
             errors[name] = [NUMBER_NOT_TEXT]
         elif _is_scalar(value):
-            data[name] = value
+            # As a form gets it from a POST: a date field, for one, calls .strip() on it.
+            data[name] = str(value) if _is_number(value) else value
         else:
             errors[name] = [NOT_TEXT]
     if errors:
