@@ -42,7 +42,8 @@ def form_data_from_json(
                 errors[name] = [NOT_A_LIST]
             data[name] = ",".join(str(item) for item in value)
         elif _is_scalar(value):
-            data[name] = value
+            # A form reads text: a date field given the number 12 must say it is no date.
+            data[name] = value if isinstance(value, str) else str(value)
         else:
             errors[name] = [NOT_TEXT]
     if errors:
