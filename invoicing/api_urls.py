@@ -1,7 +1,13 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from invoicing.api import InvoiceViewSet
+from invoicing.sending_api import BatchView, SendInvoicesView
 
 router = SimpleRouter(use_regex_path=False)
 router.register("invoices", InvoiceViewSet, basename="api-invoice")
-urlpatterns = router.urls
+urlpatterns = [
+    path("invoices/send/", SendInvoicesView.as_view(), name="api-invoice-send"),
+    path("invoices/batches/<int:batch_id>/", BatchView.as_view(), name="api-invoice-batch"),
+    *router.urls,
+]

@@ -21,7 +21,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -595,3 +595,37 @@ def validate_templates(subject: str, body: str, memo: str) -> None:
             errors[name] = error.messages
     if errors:
         raise ValidationError(errors)
+
+
+# --- The invoice list ----------------------------------------------------------------------
+
+NOT_SENT = "none"
+
+
+def delivery_filter_choices() -> list[tuple[str, str]]:
+    return [("", _("Tous les envois")), (NOT_SENT, _("Pas encore envoyées"))] + [
+        (value, str(label)) for value, label in DeliveryState.choices
+    ]
+
+
+def with_delivery_state(invoices, firm_id: int, wanted: str = ""):
+    """The invoices with the state and route of their latest delivery (``delivery_state``,
+    ``delivery_channel``), filtered on a state, or on ``none`` (issued, not yet sent)."""
+    latest = (
+        InvoiceDelivery.objects.for_firm(firm_id)
+        .filter(invoice=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+    )
+    invoices = invoices.annotate(
+        delivery_state=Subquery(latest.values("state")[:1]),
+        delivery_channel=Subquery(latest.values("channel")[:1]),
+    )
+    if wanted == NOT_SENT:
+        invoices = invoices.filter(status=InvoiceStatus.ISSUED, delivery_state__isnull=True)
+    elif wanted in DeliveryState.values:
+        invoices = invoices.filter(delivery_state=wanted)
+    return invoices
+
+
+def state_label(state: str | None) -> str:
+    return str(DeliveryState(state).label) if state in DeliveryState.values else ""

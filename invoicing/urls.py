@@ -31,3 +31,26 @@ urlpatterns = [
     ),
     path("parametres/facturation/", views.invoicing_settings, name="invoicing_settings"),
 ]
+
+# Sending the invoices (invoicing.sending_views).
+from invoicing import sending_views  # noqa: E402
+
+urlpatterns += [
+    path("factures/envoi/", sending_views.sending_home, name="invoice_sending"),
+    path("factures/envoi/lancer/", sending_views.sending_start, name="invoice_sending_start"),
+    path(
+        INVOICE + "envois/<int:delivery_id>/resoudre/",
+        sending_views.delivery_resolve,
+        name="invoice_delivery_resolve",
+    ),
+    path(
+        "parametres/facturation/envoi/",
+        sending_views.sending_settings_view,
+        name="invoice_sending_settings",
+    ),
+    path(
+        "parametres/facturation/envoi/apercu/",
+        sending_views.sending_preview,
+        name="invoice_sending_preview",
+    ),
+]

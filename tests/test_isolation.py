@@ -21,7 +21,7 @@ from clients.models import ClientImport
 from firms.models import Invitation, Role
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
-from invoicing.models import Engagement, Invoice
+from invoicing.models import Engagement, Invoice, InvoiceBatch, InvoiceDelivery
 from jobs.models import Job
 from mandates.models import Mandate
 from reports.models import SynthesisReport
@@ -155,6 +155,10 @@ def objects(firm_a):
         engagement = Engagement.objects.create(
             firm=firm, client=client, description="Tenue", amount=100
         )
+        batch = InvoiceBatch.objects.create(firm=firm, invoice_ids=[invoice.pk])
+        delivery = InvoiceDelivery.objects.create(
+            firm=firm, invoice=invoice, batch=batch, channel="paper", state="paper"
+        )
     return {
         "firm_slug": firm.slug,
         "client_id": client.pk,
@@ -170,6 +174,8 @@ def objects(firm_a):
         "report_id": report.pk,
         "invoice_id": invoice.pk,
         "engagement_id": engagement.pk,
+        "batch_id": batch.pk,
+        "delivery_id": delivery.pk,
         "role": "reception",
     }
 
