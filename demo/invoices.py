@@ -94,6 +94,7 @@ def seed_invoices(
         note = services.create_credit_note(firm=firm, invoice=issued[0], by=by)
         issuing.issue_invoice(firm=firm, invoice=note, by=by)
         made += 1
+        send_demo_invoices(firm=firm, invoices=issued[: (len(issued) + 1) // 2], by=by)
     for client in chosen[:3]:
         services.save_engagement(
             firm=firm,
@@ -109,3 +110,17 @@ def seed_invoices(
             by=by,
         )
     return made
+
+
+def send_demo_invoices(*, firm: Firm, invoices: Sequence, by: User | None = None) -> int:
+    """Send half of the demo's issued invoices (e-mails through the configured backend, the
+    file backend by default), so the sending page and the invoices' deliveries are not empty;
+    returns how many deliveries were written."""
+    from invoicing import sending
+    from outbox.services import deliver_pending
+
+    batch = sending.create_batch(firm=firm, by=by, invoice_ids=[i.pk for i in invoices])
+    written = sending.write_batch(firm=firm, batch=batch, by=by)
+    if written.message_ids:
+        deliver_pending(firm=firm, ids=written.message_ids)
+    return len(written.deliveries)

@@ -45,14 +45,12 @@ def form_data_from_json(
             if not all(_is_scalar(item) for item in value):
                 errors[name] = [NOT_A_LIST]
             data[name] = ",".join(str(item) for item in value)
-        elif (
-            isinstance(field, forms.CharField) and _is_scalar(value) and not isinstance(value, str)
-        ):
+        elif isinstance(field, forms.CharField) and _is_number(value):
             # A text field takes a JSON string; a number is what its schema says it is not.
             errors[name] = [NUMBER_NOT_TEXT]
         elif _is_scalar(value):
-            # As a form gets it from a POST: a date field, for one, calls .strip() on it.
-            data[name] = str(value) if _is_number(value) else value
+            # A form reads text: a date field given the number 12 must say it is no date.
+            data[name] = value if isinstance(value, str) else str(value)
         else:
             errors[name] = [NOT_TEXT]
     if errors:

@@ -462,3 +462,145 @@ class PaymentReminder(TenantModel):
 
     def __str__(self) -> str:
         return f"Relance {self.invoice_id} du {self.sent_on}"
+
+
+# --- Sending the invoices (e-mail, paper, the firm's approved platform) ----------------------
+
+DEFAULT_EMAIL_SUBJECT = "Facture {numero} — {cabinet}"
+DEFAULT_EMAIL_BODY = (
+    "Bonjour,\n\n"
+    "Veuillez trouver ci-joint notre facture {numero} du {date} d'un montant de {montant_ttc} TTC, "
+    "à régler avant le {echeance}.\n\n"
+    "Nous restons à votre disposition pour toute question.\n\n"
+    "Bien cordialement,\n"
+    "{cabinet}"
+)
+DEFAULT_MEMO_TEXT = (
+    "À partir du {date_generalisation}, nos factures vous seront envoyées par e-mail. "
+    "Pour nous indiquer l'adresse e-mail à laquelle les recevoir, adressez-vous à votre "
+    "responsable de mission ou écrivez au secrétariat du cabinet."
+)
+
+
+class SendingSettings(TenantModel):
+    """How the firm sends its invoices: e-mail on or off, the e-mail's texts with their merge
+    keywords, the memo printed before each paper invoice while the firm collects its clients'
+    billing addresses, and the firm's own answers that date its obligation to issue through
+    its approved platform."""
+
+    send_by_email = models.BooleanField(_("envoyer les factures par e-mail"), default=True)
+    email_subject = models.CharField(
+        _("objet de l'e-mail"), max_length=300, default=DEFAULT_EMAIL_SUBJECT
+    )
+    email_body = models.TextField(_("texte de l'e-mail"), default=DEFAULT_EMAIL_BODY)
+    memo_text = models.TextField(
+        _("mémo aux clients papier"), blank=True, default=DEFAULT_MEMO_TEXT
+    )
+    memo_start = models.DateField(_("mémo imprimé du"), null=True, blank=True)
+    memo_end = models.DateField(_("mémo imprimé jusqu'au"), null=True, blank=True)
+    email_from_date = models.DateField(_("généralisation de l'e-mail le"), null=True, blank=True)
+    # The firm's answers about itself, under the fiscal questionnaire's codes.
+    firm_answers = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("réglages d'envoi des factures")
+        verbose_name_plural = _("réglages d'envoi des factures")
+        constraints = [
+            models.UniqueConstraint(fields=["firm"], name="sending_settings_one_per_firm"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Réglages d'envoi du cabinet {self.firm_id}"
+
+
+class InvoiceBatch(TenantModel):
+    """A selection of issued invoices sent together, as one background job."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invoice_ids = models.JSONField(default=list)
+    # How many invoices went each way: {"email": n, "paper": n, "platform": n, "skipped": n}.
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("envoi de factures")
+        verbose_name_plural = _("envois de factures")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Envoi {self.pk}"
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PAPER = "paper", _("Papier")
+    PLATFORM = "platform", _("Plateforme agréée")
+
+
+class DeliveryState(models.TextChoices):
+    QUEUED = "queued", _("En attente d'envoi")
+    SENDING = "sending", _("Envoi en cours")
+    SENT = "sent", _("Envoyée")
+    FAILED = "failed", _("Échec de l'envoi")
+    UNKNOWN = "unknown", _("Envoi incertain")
+    PAPER = "paper", _("À imprimer et poster")
+    PLATFORM = "platform", _("Transmise à la plateforme")
+
+
+class InvoiceDelivery(TenantModel):
+    """How one issued invoice left the firm. An e-mail's state mirrors its outbox message
+    (``outbox.signals.message_state_changed``); paper and platform deliveries are final when
+    the batch files them. An invoice has at most one delivery that did not fail: that is what
+    "not yet sent" means, and why running a batch again sends nothing twice."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="deliveries")
+    batch = models.ForeignKey(
+        InvoiceBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+    )
+    channel = models.CharField(_("route"), max_length=10, choices=DeliveryChannel.choices)
+    to_confirm = models.BooleanField(_("route à confirmer"), default=False)
+    email_copy = models.BooleanField(_("copie par e-mail"), default=False)
+    recipients = models.JSONField(default=list, blank=True)
+    message = models.ForeignKey(
+        "outbox.OutboxMessage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    state = models.CharField(_("état"), max_length=10, choices=DeliveryState.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("envoi d'une facture")
+        verbose_name_plural = _("envois des factures")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "invoice"],
+                condition=~models.Q(state="failed"),
+                name="invoice_delivery_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["firm", "message"], name="invoice_delivery_message"),
+            models.Index(fields=["firm", "batch"], name="invoice_delivery_batch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} {self.channel} ({self.state})"
+
+    @property
+    def route_label(self) -> str:
+        from invoicing.routing import Route
+
+        return Route(
+            channel=self.channel, email_copy=self.email_copy, to_confirm=self.to_confirm
+        ).label

@@ -199,9 +199,11 @@ def balance_of(invoice: Invoice, today: date | None = None) -> Balance | None:
 def with_payment_amounts(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
     """The invoices with ``amount_paid``, ``amount_credited`` and ``amount_remaining``
     (exact on PostgreSQL), for filtering the list by payment status."""
-    payments = Payment.objects.filter(firm_id=OuterRef("firm_id"), invoice=OuterRef("pk"))
+    payments = Payment.objects.filter(  # scoping: bound to each outer invoice's firm.
+        firm_id=OuterRef("firm_id"), invoice=OuterRef("pk")
+    )
     payments = payments.order_by().values("invoice")
-    notes = Invoice.objects.filter(
+    notes = Invoice.objects.filter(  # scoping: bound to each outer invoice's firm.
         firm_id=OuterRef("firm_id"), credited_invoice=OuterRef("pk"), status=InvoiceStatus.ISSUED
     ).order_by()
     paid = Coalesce(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoicing import payment_views, views
+from invoicing import payment_views, sending_views, views
 
 INVOICE = "factures/<int:invoice_id>/"
 CLIENT = "clients/<int:client_id>/factures/"
@@ -49,4 +49,25 @@ urlpatterns += [
     ),
     path("factures/relances/", payment_views.reminders_start, name="reminders_start"),
     path("parametres/relances/", payment_views.reminder_settings, name="reminder_settings"),
+]
+
+# Sending the invoices (invoicing.sending_views).
+urlpatterns += [
+    path("factures/envoi/", sending_views.sending_home, name="invoice_sending"),
+    path("factures/envoi/lancer/", sending_views.sending_start, name="invoice_sending_start"),
+    path(
+        INVOICE + "envois/<int:delivery_id>/resoudre/",
+        sending_views.delivery_resolve,
+        name="invoice_delivery_resolve",
+    ),
+    path(
+        "parametres/facturation/envoi/",
+        sending_views.sending_settings_view,
+        name="invoice_sending_settings",
+    ),
+    path(
+        "parametres/facturation/envoi/apercu/",
+        sending_views.sending_preview,
+        name="invoice_sending_preview",
+    ),
 ]

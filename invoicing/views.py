@@ -20,7 +20,7 @@ from clients.selectors import get_client_for_membership
 from firms.access import require_admin, require_supervision
 from firms.parameters import search_text
 from french_formats.money import french_amount
-from invoicing import issuing, payments, selectors, services
+from invoicing import issuing, payments, selectors, sending, services
 from invoicing.forms import (
     EngagementForm,
     InvoiceFilterForm,
@@ -46,6 +46,8 @@ def invoice_list(request: HttpRequest, firm_slug: str) -> HttpResponse:
         selectors.InvoiceFilters.from_form(form) if request.GET else selectors.InvoiceFilters()
     )
     invoices = selectors.filter_invoices(request.membership, filters)
+    delivery = request.GET.get("envoi", "")
+    invoices = sending.with_delivery_state(invoices, request.firm.pk, delivery)
     page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     params = request.GET.copy()
@@ -60,9 +62,12 @@ def invoice_list(request: HttpRequest, firm_slug: str) -> HttpResponse:
                 filters.client,
                 filters.period_start,
                 filters.period_end,
+                delivery,
             )
         ),
         "balances": payments.balances(request.firm.pk, list(page.object_list)),
+        "delivery_filter": delivery,
+        "delivery_choices": sending.delivery_filter_choices(),
         "querystring": params.urlencode(),
         "recurring_form": RecurringForm() if request.membership.sees_whole_firm else None,
     }

@@ -66,7 +66,10 @@ def erase_firm(firm: Firm) -> Erasure:
     with transaction.atomic():
         for user in User.objects.filter(pk__in=member_ids):
             with user_scope(user.pk):
-                elsewhere = Membership.objects.filter(user=user).exists()
+                # Every membership of theirs, in any firm, active or not (a row left behind
+                # would still point to the user).
+                memberships = Membership.objects.filter  # scoping: the user's own scope
+                elsewhere = memberships(user=user).exists()
             if not elsewhere:
                 erasure.users.append(user.email)
                 for log in (AccessAttempt, AccessFailureLog, AccessLog):

@@ -21,7 +21,7 @@ from clients.models import ClientImport
 from firms.models import Invitation, Role
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
-from invoicing.models import Engagement, Invoice, Payment
+from invoicing.models import Engagement, Invoice, InvoiceBatch, InvoiceDelivery, Payment
 from jobs.models import Job
 from mandates.models import Mandate
 from reports.models import SynthesisReport
@@ -156,6 +156,10 @@ def objects(firm_a):
         payment = Payment.objects.create(
             firm=firm, invoice=invoice, paid_on="2026-01-15", amount=20, method="transfer"
         )
+        batch = InvoiceBatch.objects.create(firm=firm, invoice_ids=[invoice.pk])
+        delivery = InvoiceDelivery.objects.create(
+            firm=firm, invoice=invoice, batch=batch, channel="paper", state="paper"
+        )
     return {
         "firm_slug": firm.slug,
         "client_id": client.pk,
@@ -172,6 +176,8 @@ def objects(firm_a):
         "invoice_id": invoice.pk,
         "engagement_id": engagement.pk,
         "payment_id": payment.pk,
+        "batch_id": batch.pk,
+        "delivery_id": delivery.pk,
         "role": "reception",
     }
 

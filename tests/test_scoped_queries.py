@@ -26,6 +26,7 @@ APPS = [
     "invoicing",
     "reports",
     "exports",
+    "privacy",
     "config",
 ]
 SCOPED_ENTRY_POINTS = {"for_firm", "visible_to", "for_user"}

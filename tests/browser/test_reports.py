@@ -14,6 +14,7 @@ from firms.tenancy import firm_scope
 from reports.models import SynthesisReport
 from scoring.services import score_clients
 from tests import factories
+from tests.auth import log_in_browser
 from tests.pdf.poppler import save_as_png
 from tests.reports.conftest import ANSWERS
 
@@ -39,10 +40,7 @@ def test_reports_of_a_filtered_portfolio(
         )
         score_clients(firm=firm, client_ids=[c.pk for c in [*urgent, calm]])
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{live_server.url}/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(firm_a.supervisor.user.email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in_browser(page, live_server.url, firm_a.supervisor.user.email, factories.PASSWORD)
     expect(page).not_to_have_url(re.compile(r"/connexion/"))
 
     page.goto(f"{live_server.url}/f/{firm.slug}/cartographie/?urgency=high")

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from firms.models import Firm
 from firms.tenancy import firm_scope
 from invoicing import issuing
-from invoicing.models import Engagement, Invoice, InvoiceKind, InvoiceStatus
+from invoicing.models import Engagement, Invoice, InvoiceDelivery, InvoiceKind, InvoiceStatus
 
 
 def test_demo_firms_have_a_complete_seller_profile_and_real_invoices(db):
@@ -32,3 +32,14 @@ def test_demo_firms_have_a_complete_seller_profile_and_real_invoices(db):
         int(invoice.number[-6:]) for invoice in issued if invoice.kind == InvoiceKind.INVOICE
     )
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_the_demo_sends_some_of_its_invoices(db):
+    call_command("seed_demo", "--clients", "12", stdout=StringIO())
+    durand = Firm.objects.get(slug="durand-associes")
+    with firm_scope(durand):
+        deliveries = list(InvoiceDelivery.objects.for_firm(durand))
+        issued = Invoice.objects.for_firm(durand).filter(status=InvoiceStatus.ISSUED).count()
+    assert deliveries
+    assert len(deliveries) < issued  # some are left to send
+    assert {d.state for d in deliveries} <= {"sent", "paper", "platform"}
