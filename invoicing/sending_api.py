@@ -30,6 +30,11 @@ class BatchSerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
+class BatchListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = BatchSerializer(many=True)
+
+
 def _batch_data(batch: InvoiceBatch) -> dict:
     job = batch.job
     return {
@@ -50,7 +55,7 @@ def _batch_data(batch: InvoiceBatch) -> dict:
 class SendInvoicesView(APIView):
     write_roles = SUPERVISION_ROLES
 
-    @extend_schema(responses=BatchSerializer(many=True))
+    @extend_schema(responses=BatchListSerializer)
     def get(self, request: Request) -> Response:
         """The firm's latest batches (supervisors and administrators see them all)."""
         if not request.membership.sees_whole_firm:
@@ -59,7 +64,7 @@ class SendInvoicesView(APIView):
         results = [_batch_data(batch) for batch in found]
         return Response({"count": len(results), "results": results})
 
-    @extend_schema(request=SendRequestSerializer, responses={202: BatchSerializer, 400: None})
+    @extend_schema(request=SendRequestSerializer, responses={202: BatchSerializer})
     def post(self, request: Request) -> Response:
         """Send issued invoices (by ``numbers`` or ``ids``) in the background; an invoice
         already sent is not sent again. Follow the batch at its ``url``."""
