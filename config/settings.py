@@ -460,6 +460,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No badge image from the public validator.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Two "kind" fields with their own choices: each enum named for what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "MandateKindEnum": "mandates.models.MandateKind",
+        "InvoiceKindEnum": "invoicing.models.InvoiceKind",
+    },
 }
 
 LOGGING = {

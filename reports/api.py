@@ -79,7 +79,7 @@ def _job_data(job: Job, client: Client) -> dict:
 
 
 class ClientReportsView(APIView):
-    @extend_schema(responses=ReportListSerializer)
+    @extend_schema(responses=ReportListSerializer, operation_id="clients_reports_list")
     def get(self, request: Request, client_id: int) -> Response:
         """The client's versions, the latest first."""
         reports = selectors.client_reports(request.firm, _client(request, client_id))
