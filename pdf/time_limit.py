@@ -15,6 +15,7 @@ come from a "forkserver" that preloads WeasyPrint, its resources fetched by the 
 
 from __future__ import annotations
 
+import _weakrefset
 import gc
 import logging
 import multiprocessing
@@ -100,14 +101,18 @@ def _call_with_alarm(render: Callable[[], bytes], seconds: float) -> bytes:
     return result
 
 
+WEAKREF_FILES = {weakref.__file__, _weakrefset.__file__}
+
+
 def _in_a_finalizer(frame: FrameType | None) -> bool:
-    """Whether the interrupted code runs a ``__del__`` method, a ``weakref.finalize`` callback
-    or one of ``gc.callbacks`` (the garbage collector may run them in the middle of the
-    rendering, and an exception raised there is only printed)."""
+    """Whether the interrupted code runs a ``__del__`` method, a weak reference's callback
+    (``weakref.finalize``, a ``WeakSet`` or ``WeakValueDictionary`` forgetting an entry) or one
+    of ``gc.callbacks`` (the garbage collector may run them in the middle of the rendering, and
+    an exception raised there is only printed)."""
     gc_callbacks = {getattr(callback, "__code__", None) for callback in gc.callbacks}
     while frame is not None:
         code = frame.f_code
-        if code.co_name == "__del__" or code.co_filename == weakref.__file__:
+        if code.co_name == "__del__" or code.co_filename in WEAKREF_FILES:
             return True
         if code in gc_callbacks:
             return True
