@@ -19,6 +19,7 @@ from clients.selectors import UNASSIGNED, ClientFilters, filter_clients, list_fi
 from firms.models import Firm, Membership
 from firms.tenancy import firm_scope
 from fiscal_questionnaire.models import Answer
+from fiscal_questionnaire.rules import RESULT_KEYS
 from portfolio.dashboard import (
     ISSUING_YEAR_CHOICES,
     MANDATE_CHOICES,
@@ -34,47 +35,17 @@ from portfolio.dashboard import (
 
 CHUNK = 1000
 
+# The client sheet's own fields (those a person edits, the assignee aside, which is read by
+# name), then what the firm keeps about the client.
 CLIENT_FIELDS = (
-    "company_name",
-    "siren",
-    "siret",
-    "naf_code",
-    "legal_form",
-    "vat_number",
-    "address",
-    "postal_code",
-    "city",
-    "fiscal_year_end",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "signer_civility",
-    "signer_last_name",
-    "signer_first_name",
-    "signer_email",
-    "signer_mobile",
-    "billing_emails",
-    "invoice_delivery",
+    *(name for name in Client.EDITABLE_FIELDS if name not in ("assigned_to", "tags")),
     "status",
     "tags",
     "last_reviewed_at",
     "created_at",
 )
-OBLIGATION_FIELDS = (
-    "in_scope",
-    "size_category",
-    "must_receive",
-    "receive_from",
-    "must_issue",
-    "issue_from",
-    "e_reporting_transactions",
-    "e_reporting_transactions_from",
-    "e_reporting_payments",
-    "e_reporting_payments_from",
-    "e_reporting_frequency",
-    "chorus_pro",
-    "complete",
-)
+# The derivation's results, without its working notes.
+OBLIGATION_FIELDS = tuple(key for key in RESULT_KEYS if key not in ("missing", "reasons"))
 SCORE_FIELDS = ("total", "level", "compliance")
 
 
