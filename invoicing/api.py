@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from clients.models import Client
 from firms.access import SUPERVISION_ROLES
+from firms.api_filters import filter_by_client_and_status
 from firms.api_forms import form_data_from_json
 from firms.api_schema import error_response, validation_errors_response
 from firms.parameters import parse_positive_int
@@ -165,8 +166,6 @@ def draft_from_payload(payload: object, *, client: Client, defaults: dict) -> tu
     return lines, terms_form.terms()
 
 
-BAD_CLIENT = "Identifiant de client invalide : un nombre entier positif."
-BAD_STATUS = "Statut inconnu : " + ", ".join(f"« {value} »" for value in InvoiceStatus.values) + "."
 REFUSED = error_response("La facture n'est pas dans un état qui le permet (émise, brouillon…).")
 
 
@@ -194,16 +193,9 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         invoices = selectors.invoices_visible_to(self.request.membership).select_related("client")
         if self.action == "list":
-            params = self.request.query_params
-            if params.get("client"):
-                client_id = parse_positive_int(params["client"])
-                if client_id is None:
-                    raise ValidationError({"client": [BAD_CLIENT]})
-                invoices = invoices.filter(client_id=client_id)
-            if params.get("status"):
-                if params["status"] not in InvoiceStatus.values:
-                    raise ValidationError({"status": [BAD_STATUS]})
-                invoices = invoices.filter(status=params["status"])
+            invoices = filter_by_client_and_status(
+                invoices, self.request.query_params, InvoiceStatus.values
+            )
         return invoices.prefetch_related("lines").order_by("-created_at", "-id")
 
     def get_object(self) -> Invoice:

@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clients.models import Client
+from firms.api_filters import filter_by_client_and_status
 from firms.api_schema import error_response
-from firms.parameters import parse_positive_int
 from mandates import selectors, services
 from mandates.forms import FRENCH_DATE_FORMATS, RefusalForm
 from mandates.models import Mandate, MandateKind, MandateStatus
@@ -72,8 +72,6 @@ class RefusalSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="Le motif du refus.")
 
 
-BAD_CLIENT = "Identifiant de client invalide : un nombre entier positif."
-BAD_STATUS = "Statut inconnu : " + ", ".join(f"« {value} »" for value in MandateStatus.values) + "."
 NOT_NOW = error_response("Le mandat n'est pas dans un statut qui le permet.")
 # A step of the workflow: the mandate, or a 409 when its status does not allow the step.
 STEP_RESPONSES = {200: MandateSerializer, 409: NOT_NOW}
@@ -95,16 +93,9 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         mandates = selectors.mandates_visible_to(self.request.membership).select_related("client")
         if self.action == "list":
-            params = self.request.query_params
-            if params.get("client"):
-                client_id = parse_positive_int(params["client"])
-                if client_id is None:
-                    raise ValidationError({"client": [BAD_CLIENT]})
-                mandates = mandates.filter(client_id=client_id)
-            if params.get("status"):
-                if params["status"] not in MandateStatus.values:
-                    raise ValidationError({"status": [BAD_STATUS]})
-                mandates = mandates.filter(status=params["status"])
+            mandates = filter_by_client_and_status(
+                mandates, self.request.query_params, MandateStatus.values
+            )
         return mandates.order_by("-created_at", "-id")
 
     def get_object(self) -> Mandate:
