@@ -89,6 +89,8 @@ urlpatterns = [
     path("invitations/<str:token>/", firm_views.accept_invitation, name="accept_invitation"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("f/<slug:firm_slug>/", include(firm_patterns)),
+    # A client's self-service questionnaire: the token carries the firm and the client.
+    path("q/", include("self_service.public_urls")),
     path("api/v1/", include(api_patterns)),
 ]
 
