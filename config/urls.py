@@ -53,6 +53,7 @@ firm_patterns = [
     path("", include("reports.urls")),
     path("", include("portfolio.urls")),
     path("", include("invoicing.urls")),
+    path("", include("self_service.urls")),
     path("", include("jobs.urls")),
     path("", include("exports.urls")),
     path("", include("scoring.urls")),

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Client
 from firms.tenancy import TenantModel
 
+LINK_TOKEN_SETTING = "app.link_token"  # noqa: S105 (a setting name)
+
 
 class LinkState(models.TextChoices):
     ACTIVE = "active", _("Actif")
@@ -38,6 +40,10 @@ class ClientLink(TenantModel):
     first_opened_at = models.DateTimeField(_("ouvert la première fois le"), null=True, blank=True)
     last_opened_at = models.DateTimeField(_("dernière ouverture"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    # A public request knows no firm: it finds its link by the token's hash, which it sets as
+    # this transaction-local setting (self_service.services.find_link); only that row shows.
+    rls_extra_visibility = f"token_hash = NULLIF(current_setting('{LINK_TOKEN_SETTING}', true), '')"
 
     class Meta:
         verbose_name = _("lien client")

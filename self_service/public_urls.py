@@ -10,4 +10,5 @@ urlpatterns = [
     path("<str:token>/", public_views.questionnaire, name="questionnaire"),
     path("<str:token>/reponse/<str:code>/", public_views.save_field, name="save_field"),
     path("<str:token>/envoyer/", public_views.submit, name="submit"),
+    path("<str:token>/logo/", public_views.logo, name="logo"),
 ]

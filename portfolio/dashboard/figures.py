@@ -9,6 +9,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from clients.models import Client
 from portfolio.dashboard.filters import DETERMINED, ISSUING_CHOSEN, RECEPTION_CHOSEN
 from portfolio.models import CoveragePercentages
+from self_service.selectors import waiting_answers
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class HeadlineFigures(CoveragePercentages):
     issuing_due: int = 0
     issuing_pa: int = 0
     stale: int = 0
+    # Clients whose answers sent through their self-service link wait for review.
+    client_answers: int = 0
     average_compliance: int | None = None
 
 
@@ -39,6 +42,7 @@ def headline_figures(clients: QuerySet[Client]) -> HeadlineFigures:
         issuing_due=Count("pk", filter=Q(must_issue=True)),
         issuing_pa=Count("pk", filter=Q(must_issue=True) & ISSUING_CHOSEN),
         stale=Count("pk", filter=Q(is_stale=1)),
+        client_answers=Count("pk", filter=Q(waiting_answers())),
         average_compliance=Avg("compliance"),
     )
     average = figures.pop("average_compliance")
