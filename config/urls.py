@@ -69,6 +69,7 @@ api_patterns = [
     path("", include("mandates.api_urls")),
     path("", include("reports.api_urls")),
     path("", include("invoicing.api_urls")),
+    path("", include("self_service.api_urls")),
     path("", include("scoring.api_urls")),
     path("", include("jobs.api_urls")),
     path("", include("exports.api_urls")),

@@ -188,6 +188,8 @@ def parse(code: str, data: Mapping[str, object], catalogues: Catalogues) -> obje
 def _text(raw: object, limit: int) -> str:
     if isinstance(raw, list | tuple):
         raw = raw[-1] if raw else ""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        raw = str(raw)
     text = raw if isinstance(raw, str) else ""
     return text.replace("\x00", "").strip()[:limit]
 

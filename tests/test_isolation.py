@@ -25,6 +25,8 @@ from invoicing.models import Engagement, Invoice, InvoiceBatch, InvoiceDelivery,
 from jobs.models import Job
 from mandates.models import Mandate
 from reports.models import SynthesisReport
+from self_service.models import Proposal, ProposedField
+from self_service.services import issue_link
 from tests import factories
 
 # Patterns outside any firm: reachable without a firm, they show no tenant data.
@@ -49,6 +51,12 @@ PUBLIC_PATTERNS = {
     "two_factor_recovery_codes",
     "two_factor_disable",
     "account_security",
+    # A client's self-service questionnaire: the token carries the firm and the client; only
+    # that client's questions show (tests/self_service/test_isolation.py).
+    "questionnaire",
+    "save_field",
+    "submit",
+    "logo",
 }
 
 
@@ -160,6 +168,13 @@ def objects(firm_a):
         delivery = InvoiceDelivery.objects.create(
             firm=firm, invoice=invoice, batch=batch, channel="paper", state="paper"
         )
+        link = issue_link(client=client).link
+        proposal = Proposal.objects.create(
+            firm=firm, client=client, link=link, submitted_at=link.created_at
+        )
+        proposed = ProposedField.objects.create(
+            firm=firm, proposal=proposal, code="q:vat_liable", value=True
+        )
     return {
         "firm_slug": firm.slug,
         "client_id": client.pk,
@@ -178,6 +193,8 @@ def objects(firm_a):
         "payment_id": payment.pk,
         "batch_id": batch.pk,
         "delivery_id": delivery.pk,
+        "field_id": proposed.pk,
+        "answer_id": proposed.pk,
         "role": "reception",
     }
 

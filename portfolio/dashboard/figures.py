@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db.models import Avg, Count, Q, QuerySet
 
@@ -24,7 +24,7 @@ class HeadlineFigures(CoveragePercentages):
     issuing_due: int = 0
     issuing_pa: int = 0
     stale: int = 0
-    # Clients whose answers sent through their self-service link wait for review.
+    # Clients whose answers, sent through their self-service link, wait for review.
     client_answers: int = 0
     average_compliance: int | None = None
 
@@ -49,3 +49,12 @@ def headline_figures(clients: QuerySet[Client]) -> HeadlineFigures:
     return HeadlineFigures(
         **figures, average_compliance=None if average is None else round(average)
     )
+
+
+# Figures shown above the table that the weekly snapshots do not keep.
+NOT_IN_SNAPSHOTS = frozenset({"client_answers"})
+
+
+def snapshot_values(figures: HeadlineFigures) -> dict:
+    """The figures a PortfolioSnapshot keeps."""
+    return {name: value for name, value in asdict(figures).items() if name not in NOT_IN_SNAPSHOTS}
