@@ -25,12 +25,14 @@ DECISIONS = {
 
 def review_context(request: HttpRequest, client, *, issued_url: str = "", error: str = "") -> dict:
     firm = request.firm
-    catalogues = fields.Catalogues.of(firm)
+    rows = selectors.review_rows(firm, client)
+    # The catalogues feed the edit forms, only there when answers wait.
+    catalogues = fields.Catalogues.of(firm) if rows else fields.Catalogues()
     return {
         "firm": firm,
         "client": client,
         "link": selectors.current_link(firm, client),
-        "rows": selectors.review_rows(firm, client),
+        "rows": rows,
         "issued_url": issued_url,
         "error": error,
         "products": sorted(catalogues.products.values(), key=lambda product: product.label),
