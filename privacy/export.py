@@ -19,7 +19,10 @@ from privacy.tables import file_fields, firm_tables, stored_files
 FIRM_EXPORT_JOB_KIND = "firm_data_export"
 CHUNK = 2000
 # Never part of an export: secrets, even hashed.
-LEFT_OUT_FIELDS = {"firms.apitoken": {"key_hash"}}
+LEFT_OUT_FIELDS = {
+    "firms.apitoken": {"key_hash"},
+    "self_service.clientlink": {"token_hash"},
+}
 README = """Export des données du cabinet {name} ({slug}), le {date}.
 
 tables/<application>.<table>.json : une liste d'objets, un par ligne de la table, avec tous

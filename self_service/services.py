@@ -139,11 +139,15 @@ def find_link(token: object) -> ClientLink | None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config(%s, %s, true)", [LINK_TOKEN_SETTING, digest])
-        return (
+        link = (
             ClientLink.objects.filter(token_hash=digest)  # scoping: by the token, any firm
             .select_related("firm")
             .first()
         )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, '', true)", [LINK_TOKEN_SETTING])
+        return link
 
 
 def log_request(*, link: ClientLink, ip: str | None, what: str, now=None) -> None:

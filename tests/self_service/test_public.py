@@ -262,3 +262,23 @@ def test_the_firm_chooses_the_questions(client, firm_a, linked_client):
     assert "À quelles adresses e-mail envoyer vos factures ?" in page
     response = client.post(_url(token, "reponse/platform/"), {"platform": "1"})
     assert response.status_code == 302
+
+
+def test_the_firms_logo_shows_on_the_page(client, firm_a, linked_client):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from firms.services import store_firm_logo
+
+    _company, token, _issued = linked_client
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(buffer, format="PNG")
+    upload = SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
+    store_firm_logo(firm=firm_a.firm, upload=upload, by=firm_a.admin.user)
+    page = client.get(_url(token)).content.decode()
+    assert f'src="/q/{token}/logo/"' in page
+    response = client.get(_url(token, "logo/"))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
