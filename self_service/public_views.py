@@ -151,7 +151,8 @@ def questionnaire(request: HttpRequest, link: ClientLink, ip: str | None) -> Htt
 def save_field(request: HttpRequest, link: ClientLink, ip: str | None, code: str) -> HttpResponse:
     """One answer saved into the draft (htmx: the form comes back; else the page)."""
     token = request.resolver_match.kwargs["token"]
-    if code not in fields.FIELD_CODES:
+    # Only the questions the firm chose: nothing else can be written through a link.
+    if code not in fields.chosen_codes(services.choice_of(link.firm_id)):
         raise Http404
     proposal = services.open_proposal(link=link)
     errors, typed = {}, {}

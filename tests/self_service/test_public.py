@@ -249,7 +249,7 @@ def test_the_firm_logo_is_served_only_through_a_valid_link(client, firm_a, linke
 
 
 def test_the_firm_chooses_the_questions(client, firm_a, linked_client):
-    _company, token, _issued = linked_client
+    company, token, _issued = linked_client
     with firm_scope(firm_a.firm):
         services.save_choice(
             firm=firm_a.firm,
@@ -260,8 +260,10 @@ def test_the_firm_chooses_the_questions(client, firm_a, linked_client):
     assert "assujettie à la TVA" not in page
     assert "Quelle plateforme agréée" not in page
     assert "À quelles adresses e-mail envoyer vos factures ?" in page
-    response = client.post(_url(token, "reponse/platform/"), {"platform": "1"})
-    assert response.status_code == 302
+    # A question the firm did not choose cannot be answered either.
+    response = client.post(_url(token, "reponse/q:vat_liable/"), {"value": "oui"})
+    assert response.status_code == 404
+    assert _fields(firm_a.firm, company) == {}
 
 
 def test_the_firms_logo_shows_on_the_page(client, firm_a, linked_client):
