@@ -20,6 +20,7 @@ from demo.invoices import complete_profile, seed_invoices
 from demo.mandates import seed_mandates
 from demo.questionnaires import seed_questionnaires
 from demo.reports import seed_reports
+from demo.self_service import seed_self_service
 from firms import two_factor
 from firms.models import Firm, Membership, Role, User
 from firms.services import create_firm
@@ -252,6 +253,7 @@ class Command(BaseCommand):
             mandates = seed_mandates(firm=firm, clients=created, seed=seed)
             reports = seed_reports(firm=firm, clients=created)
             invoices = seed_invoices(firm=firm, clients=created, seed=seed)
+            seed_self_service(firm=firm, clients=created)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"{firm.name} ({firm.slug}): {count} clients created, {answered} with fiscal "
