@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from firms.storage import FirmFolder
 from firms.tenancy import TenantModel
 from invoicing.document import OperationCategory, TypeCode, VatCategory
 
@@ -231,7 +232,7 @@ class Invoice(TenantModel):
     total_incl_vat = models.DecimalField(_("total TTC"), default=0, **MONEY)
     # InvoiceDocument.as_dict(), written once at issuing.
     document = models.JSONField(null=True, blank=True)
-    pdf = models.FileField(upload_to="invoices/%Y/%m/", blank=True)
+    pdf = models.FileField(upload_to=FirmFolder("invoices"), blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

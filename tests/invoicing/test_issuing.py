@@ -140,6 +140,12 @@ def test_the_model_refuses_to_change_or_delete_an_issued_invoice(seller, buyer):
             services.delete_draft(firm=seller.firm, invoice=stored, by=None)
 
 
+def test_each_firm_keeps_its_invoices_files_in_its_own_folder(seller, buyer):
+    invoice = make_issued(seller, buyer)
+    assert invoice.pdf.name.startswith(f"invoices/{seller.firm.pk}/")
+    assert invoice.pdf.name.endswith(f"/{invoice.number}.pdf")  # no random suffix
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     ("column", "value"),
