@@ -5,13 +5,19 @@ Every change of state is one conditional UPDATE (exactly-once claiming): a job i
 run only, from the queue (pending, or interrupted and requeued); a running job is finished only by
 the run that owns it (same attempt number); the sweeper acts only on a run whose heartbeat is the
 one it saw. Whoever loses the race does nothing.
+
+A job's task is published when the transaction that queued it commits, through
+:func:`jobs.broker.publish` (bounded, never raises): with the broker down, the request answers
+and the job stays pending; the sweeper hands over again the jobs queued for longer than
+:data:`REDISPATCH_AFTER` (their task was never published, or was lost with a dead worker or a
+restarted broker), and a duplicate task does nothing.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -20,6 +26,7 @@ from django.utils import timezone
 
 from firms.models import Firm, User
 from firms.tenancy import firm_scope
+from jobs import broker
 from jobs.models import FILE_DELETED_AT, Job
 from jobs.progress import JobRun, JobStopped
 from jobs.registry import DEFAULT_STALLED_AFTER, get_job_kind, job_kinds
@@ -27,6 +34,9 @@ from jobs.registry import DEFAULT_STALLED_AFTER, get_job_kind, job_kinds
 logger = logging.getLogger(__name__)
 
 QUEUED = (Job.Status.PENDING, Job.Status.INTERRUPTED)
+# A job still queued this long after its task was handed to the broker is handed over again.
+REDISPATCH_AFTER = timedelta(minutes=2)
+SWEEP_BATCH = 500
 STALLED_NOT_RESUMABLE = (
     "Le travail s'est interrompu (arrêt du processus de traitement) et ne peut pas reprendre "
     "seul sans risque de le faire deux fois : relancez-le si besoin."
@@ -47,7 +57,11 @@ def start_job(*, firm: Firm, kind: str, requested_by: User, params: dict | None 
     get_job_kind(kind)  # an unknown kind fails here, not in the worker
     with transaction.atomic():
         job = Job.objects.create(
-            firm=firm, kind=kind, params=params or {}, requested_by=requested_by
+            firm=firm,
+            kind=kind,
+            params=params or {},
+            requested_by=requested_by,
+            enqueued_at=timezone.now(),
         )
         _enqueue_on_commit(job)
     return job
@@ -138,6 +152,7 @@ def rerun_job(*, firm: Firm, job: Job, by: User) -> bool:
                 heartbeat_at=None,
                 cancel_requested_at=None,
                 finished_at=None,
+                enqueued_at=timezone.now(),
             )
         )
         if not rerun:
@@ -180,17 +195,41 @@ class Sweep:
     requeued: int = 0
     failed: int = 0
     cancelled: int = 0
+    # Queued jobs whose task was handed to the broker again.
+    redispatched: int = 0
 
 
-def sweep_stalled_jobs(*, now: datetime | None = None) -> Sweep:
+def sweep_stalled_jobs(
+    *,
+    now: datetime | None = None,
+    stalled_after: timedelta | None = None,
+    redispatch_after: timedelta = REDISPATCH_AFTER,
+) -> Sweep:
     """Find the running jobs whose heartbeat has not moved for their kind's ``stalled_after``
     (their worker died or hangs) and end their run: requeued once when the kind is idempotent
     (status interrupted), failed with a message otherwise, cancelled if that was asked. A run
-    that was only slow learns at its next progress update that it lost its job, and stops."""
+    that was only slow learns at its next progress update that it lost its job, and stops.
+
+    Then hand over again the queued jobs (pending, or interrupted and requeued) whose task went
+    to the broker more than ``redispatch_after`` ago and that no worker claimed: the task was
+    never published (broker down) or was lost (a worker killed with it, a broker restarted
+    without its queue). At most once per ``redispatch_after``; a duplicate does nothing.
+
+    ``stalled_after``, when given, replaces every kind's own time (the fault suite's short
+    delays)."""
     now = now or timezone.now()
     kinds = job_kinds()
-    shortest = min([kind.stalled_after for kind in kinds.values()] + [DEFAULT_STALLED_AFTER])
     sweep = Sweep()
+    _sweep_stalled(sweep, kinds, now=now, stalled_after=stalled_after)
+    _redispatch_queued(sweep, now=now, redispatch_after=redispatch_after)
+    return sweep
+
+
+def _sweep_stalled(sweep: Sweep, kinds: dict, *, now: datetime, stalled_after) -> None:
+    if stalled_after is not None:
+        shortest = stalled_after
+    else:
+        shortest = min([kind.stalled_after for kind in kinds.values()] + [DEFAULT_STALLED_AFTER])
     for firm_id in Firm.objects.order_by("pk").values_list("pk", flat=True):
         with firm_scope(firm_id):
             candidates = list(
@@ -201,14 +240,36 @@ def sweep_stalled_jobs(*, now: datetime | None = None) -> Sweep:
             )
         for job in candidates:
             kind = kinds.get(job.kind)
-            stalled_after = kind.stalled_after if kind else DEFAULT_STALLED_AFTER
+            limit = stalled_after or (kind.stalled_after if kind else DEFAULT_STALLED_AFTER)
             last_sign = job.heartbeat_at or job.started_at or job.created_at
-            if last_sign >= now - stalled_after:
+            if last_sign >= now - limit:
                 continue
             outcome = _end_stalled_run(job, idempotent=bool(kind and kind.idempotent), now=now)
             if outcome:
                 setattr(sweep, outcome, getattr(sweep, outcome) + 1)
-    return sweep
+
+
+def _redispatch_queued(sweep: Sweep, *, now: datetime, redispatch_after: timedelta) -> None:
+    for firm_id in Firm.objects.order_by("pk").values_list("pk", flat=True):
+        with firm_scope(firm_id), transaction.atomic():
+            jobs = Job.objects.for_firm(firm_id)
+            overdue = list(
+                jobs.filter(status__in=QUEUED)
+                .alias(handed_over=Coalesce("enqueued_at", "created_at"))
+                .filter(handed_over__lt=now - redispatch_after)
+                .order_by("handed_over")
+                .values_list("pk", "enqueued_at")[:SWEEP_BATCH]
+            )
+            taken = []
+            for pk, seen in overdue:
+                if jobs.filter(pk=pk, status__in=QUEUED, enqueued_at=seen).update(enqueued_at=now):
+                    taken.append(pk)
+            if taken:
+                transaction.on_commit(_publisher([(firm_id, pk) for pk in taken]))
+                logger.warning(
+                    "jobs %s of firm %s still queued: handed to the broker again", taken, firm_id
+                )
+                sweep.redispatched += len(taken)
 
 
 def _end_stalled_run(job: Job, *, idempotent: bool, now: datetime) -> str:
@@ -230,6 +291,7 @@ def _end_stalled_run(job: Job, *, idempotent: bool, now: datetime) -> str:
                 status=Job.Status.INTERRUPTED,
                 interruptions=F("interruptions") + 1,
                 heartbeat_at=now,
+                enqueued_at=now,
             )
             if done:
                 _enqueue_on_commit(job)
@@ -271,10 +333,19 @@ def _finish(job: Job, status: str, *, error: str = "") -> None:
 
 
 def _enqueue_on_commit(job: Job) -> None:
-    from jobs.tasks import run_job
+    """Hand the job to the worker when the transaction commits; with the broker down the job
+    stays pending (the sweeper hands it over later) and the caller goes on at once."""
+    transaction.on_commit(_publisher([(job.firm_id, job.pk)]))
 
-    firm_id, job_id = job.firm_id, job.pk
-    transaction.on_commit(lambda: run_job.delay(firm_id, job_id))
+
+def _publisher(jobs: list[tuple[int, int]]):
+    def publish() -> None:
+        from jobs.tasks import run_job
+
+        calls = [broker.TaskCall(run_job, args=(firm_id, job_id)) for firm_id, job_id in jobs]
+        broker.publish(calls, what="job(s)")
+
+    return publish
 
 
 def _cancelled_by(user: User) -> str:

@@ -160,11 +160,12 @@ def test_the_command_and_the_beat_schedule_run_the_sweep(
     with django_capture_on_commit_callbacks():
         call_command("sweep_jobs", stdout=out)
     assert out.getvalue() == (
-        "Travaux interrompus remis en file : 1 · en échec : 0 · annulés : 0.\n"
+        "Travaux interrompus remis en file : 1 · en échec : 0 · annulés : 0 · en attente "
+        "renvoyés : 0.\n"
     )
     schedule = settings.CELERY_BEAT_SCHEDULE["stalled-jobs-sweep"]
     assert (schedule["task"], schedule["schedule"]) == ("jobs.sweep_stalled_jobs", 60.0)
-    assert sweep_jobs() == {"requeued": 0, "failed": 0, "cancelled": 0}
+    assert sweep_jobs() == {"requeued": 0, "failed": 0, "cancelled": 0, "redispatched": 0}
 
 
 # A real worker killed mid-job ---------------------------------------------------------------
@@ -222,7 +223,7 @@ def test_a_client_import_whose_worker_is_killed_is_requeued_and_finished(
     rows = 1_500  # three chunks: killed after the first
     firm, by = firm_a.firm, firm_a.supervisor.user
     sent: list[tuple[int, int]] = []
-    monkeypatch.setattr(run_job, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(run_job, "apply_async", lambda args, **options: sent.append(args))
     with firm_scope(firm):
         upload = imports.create_import(
             firm=firm, by=by, filename="portefeuille.csv", content=portfolio_csv(rows)
