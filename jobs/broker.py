@@ -5,10 +5,10 @@ commits. With Celery's defaults, a broker that refuses connections makes ``delay
 its retries (a 500 once the rows are committed), and one that accepts connections without
 answering holds the request for minutes. Here publishing waits ``BROKER_PUBLISH_TIMEOUT`` at
 most, on its own connection, without retrying; a failure is logged and swallowed, and this
-process does not try the broker again for :data:`BROKER_RETRY_AFTER`. The database is the
-outbox of pending enqueues: a row whose task was not published stays queued (a pending job, a
-queued e-mail) and its sweeper hands it over again later; the claims are conditional UPDATEs,
-so a task published twice does the work once.
+process does not try the broker again for ``BROKER_RETRY_AFTER`` seconds (30 by default).
+The database is the outbox of pending enqueues: a row whose task was not published stays
+queued (a pending job, a queued e-mail) and its sweeper hands it over again later; the claims
+are conditional UPDATEs, so a task published twice does the work once.
 """
 
 from __future__ import annotations
@@ -22,9 +22,6 @@ from typing import Any
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
-
-# After a failed publication, seconds during which this process does not try the broker again.
-BROKER_RETRY_AFTER = 30.0
 
 _broker_down_until = 0.0
 
@@ -70,7 +67,7 @@ def publish(calls: Sequence[TaskCall], *, what: str = "task(s)") -> int:
                 _apply(call, connection=conn, retry=False)
                 published += 1
     except Exception as error:
-        _broker_down_until = time.monotonic() + BROKER_RETRY_AFTER
+        _broker_down_until = time.monotonic() + settings.BROKER_RETRY_AFTER
         logger.warning(
             "broker unreachable (%s): %d %s stay pending for the sweeper",
             error,

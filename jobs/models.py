@@ -50,10 +50,11 @@ class Job(TenantModel):
     started_at = models.DateTimeField(null=True, blank=True)
     # The run's last sign of life: its claim, then each progress update.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
-    # While queued (pending, or interrupted and requeued): when its task was last handed to the
-    # broker, or meant to be. The sweeper hands a job still queued long after that over again
-    # (its task was lost with a dead worker or a restarted broker, or never published while the
-    # broker was down).
+    # When it last entered the queue (created, rerun, or requeued by the sweeper), and when its
+    # task was last handed to the broker (or meant to be). The sweeper hands a job still queued
+    # long after that over again (its task was lost with a dead worker or a restarted broker,
+    # or never published while the broker was down), waiting longer each time.
+    queued_at = models.DateTimeField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     # Asked for while running: the run stops at its next progress update.
     cancel_requested_at = models.DateTimeField(null=True, blank=True)

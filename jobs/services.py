@@ -34,8 +34,11 @@ from jobs.registry import DEFAULT_STALLED_AFTER, get_job_kind, job_kinds
 logger = logging.getLogger(__name__)
 
 QUEUED = (Job.Status.PENDING, Job.Status.INTERRUPTED)
-# A job still queued this long after its task was handed to the broker is handed over again.
+# A job still queued this long after its task was handed to the broker is handed over again;
+# then after as long as it has been queued (a long queue is not flooded with copies), up to
+# REDISPATCH_LONGEST.
 REDISPATCH_AFTER = timedelta(minutes=2)
+REDISPATCH_LONGEST = timedelta(minutes=15)
 SWEEP_BATCH = 500
 STALLED_NOT_RESUMABLE = (
     "Le travail s'est interrompu (arrêt du processus de traitement) et ne peut pas reprendre "
@@ -55,13 +58,15 @@ class JobError(Exception):
 def start_job(*, firm: Firm, kind: str, requested_by: User, params: dict | None = None) -> Job:
     """Record a job and hand it to the worker once the surrounding transaction commits."""
     get_job_kind(kind)  # an unknown kind fails here, not in the worker
+    now = timezone.now()
     with transaction.atomic():
         job = Job.objects.create(
             firm=firm,
             kind=kind,
             params=params or {},
             requested_by=requested_by,
-            enqueued_at=timezone.now(),
+            queued_at=now,
+            enqueued_at=now,
         )
         _enqueue_on_commit(job)
     return job
@@ -133,6 +138,7 @@ def rerun_job(*, firm: Firm, job: Job, by: User) -> bool:
     state any more (already rerun, say, by a double click), or when its kind was retired."""
     if job.kind not in job_kinds():
         return False
+    now = timezone.now()
     with firm_scope(firm), transaction.atomic():
         rerun = (
             Job.objects.for_firm(firm)
@@ -152,7 +158,8 @@ def rerun_job(*, firm: Firm, job: Job, by: User) -> bool:
                 heartbeat_at=None,
                 cancel_requested_at=None,
                 finished_at=None,
-                enqueued_at=timezone.now(),
+                queued_at=now,
+                enqueued_at=now,
             )
         )
         if not rerun:
@@ -204,16 +211,18 @@ def sweep_stalled_jobs(
     now: datetime | None = None,
     stalled_after: timedelta | None = None,
     redispatch_after: timedelta = REDISPATCH_AFTER,
+    redispatch_longest: timedelta = REDISPATCH_LONGEST,
 ) -> Sweep:
     """Find the running jobs whose heartbeat has not moved for their kind's ``stalled_after``
     (their worker died or hangs) and end their run: requeued once when the kind is idempotent
     (status interrupted), failed with a message otherwise, cancelled if that was asked. A run
     that was only slow learns at its next progress update that it lost its job, and stops.
 
-    Then hand over again the queued jobs (pending, or interrupted and requeued) whose task went
-    to the broker more than ``redispatch_after`` ago and that no worker claimed: the task was
-    never published (broker down) or was lost (a worker killed with it, a broker restarted
-    without its queue). At most once per ``redispatch_after``; a duplicate does nothing.
+    Then hand over again the queued jobs (pending, or interrupted and requeued) that no worker
+    claimed: their task was never published (broker down) or was lost (a worker killed with
+    it, a broker restarted without its queue). The first time ``redispatch_after`` after it was
+    handed over, then after as long as the job has been queued, up to ``redispatch_longest``:
+    a job only waiting its turn in a long queue gets a few copies, each of which does nothing.
 
     ``stalled_after``, when given, replaces every kind's own time (the fault suite's short
     delays)."""
@@ -221,8 +230,19 @@ def sweep_stalled_jobs(
     kinds = job_kinds()
     sweep = Sweep()
     _sweep_stalled(sweep, kinds, now=now, stalled_after=stalled_after)
-    _redispatch_queued(sweep, now=now, redispatch_after=redispatch_after)
+    _redispatch_queued(
+        sweep, now=now, after=redispatch_after, longest=max(redispatch_longest, redispatch_after)
+    )
     return sweep
+
+
+def redispatch_due(
+    *, now: datetime, queued_at: datetime, enqueued_at: datetime, after: timedelta, longest
+) -> bool:
+    """Whether a job queued since ``queued_at``, last handed to the broker at ``enqueued_at``,
+    is handed over again now."""
+    wait = max(after, min(longest, enqueued_at - queued_at))
+    return now - enqueued_at >= wait
 
 
 def _sweep_stalled(sweep: Sweep, kinds: dict, *, now: datetime, stalled_after) -> None:
@@ -249,25 +269,37 @@ def _sweep_stalled(sweep: Sweep, kinds: dict, *, now: datetime, stalled_after) -
                 setattr(sweep, outcome, getattr(sweep, outcome) + 1)
 
 
-def _redispatch_queued(sweep: Sweep, *, now: datetime, redispatch_after: timedelta) -> None:
+def _redispatch_queued(sweep: Sweep, *, now: datetime, after: timedelta, longest) -> None:
     for firm_id in Firm.objects.order_by("pk").values_list("pk", flat=True):
         with firm_scope(firm_id), transaction.atomic():
             jobs = Job.objects.for_firm(firm_id)
             overdue = list(
                 jobs.filter(status__in=QUEUED)
                 .alias(handed_over=Coalesce("enqueued_at", "created_at"))
-                .filter(handed_over__lt=now - redispatch_after)
+                .filter(handed_over__lte=now - after)
                 .order_by("handed_over")
-                .values_list("pk", "enqueued_at")[:SWEEP_BATCH]
+                .values_list("pk", "created_at", "queued_at", "enqueued_at")[:SWEEP_BATCH]
             )
             taken = []
-            for pk, seen in overdue:
-                if jobs.filter(pk=pk, status__in=QUEUED, enqueued_at=seen).update(enqueued_at=now):
+            for pk, created_at, queued_at, enqueued_at in overdue:
+                due = redispatch_due(
+                    now=now,
+                    queued_at=queued_at or created_at,
+                    enqueued_at=enqueued_at or created_at,
+                    after=after,
+                    longest=longest,
+                )
+                if due and jobs.filter(pk=pk, status__in=QUEUED, enqueued_at=enqueued_at).update(
+                    enqueued_at=now
+                ):
                     taken.append(pk)
             if taken:
                 transaction.on_commit(_publisher([(firm_id, pk) for pk in taken]))
                 logger.warning(
-                    "jobs %s of firm %s still queued: handed to the broker again", taken, firm_id
+                    "%d job(s) of firm %s still queued, handed to the broker again: %s",
+                    len(taken),
+                    firm_id,
+                    taken,
                 )
                 sweep.redispatched += len(taken)
 
@@ -291,6 +323,7 @@ def _end_stalled_run(job: Job, *, idempotent: bool, now: datetime) -> str:
                 status=Job.Status.INTERRUPTED,
                 interruptions=F("interruptions") + 1,
                 heartbeat_at=now,
+                queued_at=now,
                 enqueued_at=now,
             )
             if done:

@@ -62,8 +62,11 @@ RETRY_LONGEST_DELAY = timedelta(hours=6)
 # A retry further away than this is not published with a countdown (a broker holds such tasks
 # badly); the sweeper hands the message over when it is due.
 LONGEST_COUNTDOWN = timedelta(hours=1)
-# A queued message due this long ago was not picked up: its task was lost.
+# A queued message due this long ago was not picked up: its task was lost. Handed over again,
+# then again after as long as it has waited since it was written, up to REDISPATCH_LONGEST
+# (a message only waiting its turn behind a long queue gets a few copies, not one a minute).
 REDISPATCH_AFTER = timedelta(minutes=2)
+REDISPATCH_LONGEST = timedelta(minutes=15)
 # Added to the longest SMTP conversation before a message still sending is taken for stuck.
 STUCK_MARGIN = timedelta(minutes=2)
 SWEEP_BATCH = 500
@@ -357,10 +360,12 @@ def sweep_outbox(
     *,
     now: datetime | None = None,
     redispatch_after: timedelta = REDISPATCH_AFTER,
+    redispatch_longest: timedelta = REDISPATCH_LONGEST,
     stuck_margin: timedelta = STUCK_MARGIN,
 ) -> Sweep:
     """Hand again to the worker the queued messages due for a while (their task was lost, or
-    never published while the broker was down), at most once per ``redispatch_after``;
+    never published while the broker was down): ``redispatch_after`` after they were due or
+    last handed over, then after as long as they have waited, up to ``redispatch_longest``;
     mark ``unknown`` the messages sending for longer than an SMTP conversation may last (plus
     ``stuck_margin``). The fault suite passes short delays."""
     now = now or timezone.now()
@@ -370,11 +375,15 @@ def sweep_outbox(
         with firm_scope(firm_id):
             messages = OutboxMessage.objects.for_firm(firm_id)
             overdue = list(
-                messages.filter(state=State.QUEUED, next_attempt_at__lt=now - redispatch_after)
+                messages.filter(state=State.QUEUED, next_attempt_at__lte=now - redispatch_after)
                 .order_by("next_attempt_at")
-                .values_list("pk", "next_attempt_at")[:SWEEP_BATCH]
+                .values_list("pk", "next_attempt_at", "created_at")[:SWEEP_BATCH]
             )
-            for pk, due in overdue:
+            longest = max(redispatch_longest, redispatch_after)
+            for pk, due, created_at in overdue:
+                wait = max(redispatch_after, min(longest, due - created_at))
+                if now - due < wait:
+                    continue
                 if messages.filter(pk=pk, state=State.QUEUED, next_attempt_at=due).update(
                     next_attempt_at=now
                 ):

@@ -129,7 +129,7 @@ class PreforkWorker:
         self.process: subprocess.Popen | None = None
         self.started_at = 0.0
 
-    def start(self, concurrency: int = 2) -> None:
+    def start(self, concurrency: int = 2, *, wait: bool = True) -> None:
         log = self.log_path.open("a")
         log.write(f"\n===== {self.name} starting =====\n")
         log.flush()
@@ -162,9 +162,16 @@ class PreforkWorker:
         )
         log.close()
         self.started_at = time.monotonic()
-        wait_until(self._ready, timeout=60, step=0.1, what=f"worker {self.name}")
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> float:
+        """Wait until the worker consumes; returns the seconds since it was started."""
+        wait_until(self._ready, timeout=90, step=0.1, what=f"worker {self.name}")
+        assert self.process is not None
         if self.process.poll() is not None:
             raise RuntimeError(f"worker {self.name} exited:\n{self.log_tail()}")
+        return time.monotonic() - self.started_at
 
     def _ready(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
