@@ -260,7 +260,9 @@ def _sweep_stalled(sweep: Sweep, kinds: dict, *, now: datetime, stalled_after) -
             )
         for job in candidates:
             kind = kinds.get(job.kind)
-            limit = stalled_after or (kind.stalled_after if kind else DEFAULT_STALLED_AFTER)
+            limit = kind.stalled_after if kind else DEFAULT_STALLED_AFTER
+            if stalled_after is not None:
+                limit = stalled_after
             last_sign = job.heartbeat_at or job.started_at or job.created_at
             if last_sign >= now - limit:
                 continue
