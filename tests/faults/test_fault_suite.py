@@ -313,7 +313,16 @@ def test_background_work_survives_killed_workers_and_a_restarted_broker(
         )
         running = running_jobs(firm)
         victims = w1.kill_all()
-        report.event(f"(b) SIGKILL of W1 and its children {victims}; running then: {running}")
+        with firm_scope(firm):  # no worker is alive: these runs are dead
+            orphans = list(
+                Job.objects.for_firm(firm)
+                .filter(status=Job.Status.RUNNING)
+                .values_list("pk", flat=True)
+            )
+        report.event(
+            f"(b) SIGKILL of W1 and its children {victims}; running before: {running}, "
+            f"left running by the dead worker: {orphans}"
+        )
         w2 = workers("fault-w2", wait=False)
         report.event(f"worker W2 started: pid {w2.pid}")
 
@@ -369,6 +378,12 @@ def test_background_work_survives_killed_workers_and_a_restarted_broker(
     report.findings.append(f"errors in the workers' log: {len(errors)}")
     report.findings += [f"  {line[:160]}" for line in errors[:8]]
     check_outcome(firm, report, smtp_inbox, report_clients, mandate_clients, late_clients)
+    # The runs the dead worker left were taken for dead by the sweeper and redone.
+    with firm_scope(firm):
+        resumed = dict(
+            Job.objects.for_firm(firm).filter(pk__in=orphans).values_list("pk", "interruptions")
+        )
+    assert all(resumed[pk] >= 1 for pk in orphans), resumed
     # (d): the work asked for while Redis was stopped ran once it was back.
     with firm_scope(firm):
         late = set(
