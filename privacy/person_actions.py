@@ -31,6 +31,7 @@ from privacy.persons import (
     PersonQuery,
     confirmation_matches,
     find_person,
+    person_fields,
 )
 from privacy.tables import firm_tables
 
@@ -203,6 +204,8 @@ def _erase_row(firm, model, occurrence, finding, ids, files, now) -> bool:
         return bool(changes) and manager.update(**changes) > 0
     changes = {name: _replace(value, ids) for name, value in occurrence.fields.items()}
     role = finding.roles.get(occurrence.client_id or 0)
+    if model is HistoryEntry and role is not None:
+        changes["changes"] = _history_changes(changes["changes"], person_fields(role))
     if model is Mandate and role is not None and role.signer:
         # Not signed (a signed one is kept): its PDFs, which name the representative, go.
         files.update(occurrence.files)
@@ -216,6 +219,21 @@ def _erase_row(firm, model, occurrence, finding, ids, files, now) -> bool:
         attachments.delete()
         _fail_if_queued(firm, occurrence.object_id)
     return bool(changes) and manager.update(**changes) > 0
+
+
+def _history_changes(changes: dict, fields: set[str]) -> dict:
+    """A history entry's changes with the person's own fields' values made neutral."""
+    neutral = dict(changes)
+    for name in fields & set(changes):
+        if not isinstance(changes[name], dict):
+            continue
+        change = dict(changes[name])
+        for side in ("from", "to"):
+            if change.get(side):
+                plain = name.endswith(("_email", "_emails", "_phone", "_mobile", "_civility"))
+                change[side] = "" if plain else ANONYMOUS_NAME
+        neutral[name] = change
+    return neutral
 
 
 def _fail_if_queued(firm: Firm, message_id: int) -> None:

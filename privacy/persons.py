@@ -155,6 +155,30 @@ class ClientRole:
     sole_trader: bool = False
 
 
+CONTACT_FIELDS = {"contact_name", "contact_email", "contact_phone"}
+SIGNER_FIELDS = {
+    "signer_civility",
+    "signer_first_name",
+    "signer_last_name",
+    "signer_email",
+    "signer_mobile",
+}
+
+
+def person_fields(role: ClientRole) -> set[str]:
+    """The client record's fields that hold the person, by their role in it."""
+    fields = set()
+    if role.contact:
+        fields |= CONTACT_FIELDS
+    if role.signer:
+        fields |= SIGNER_FIELDS
+    if role.billing:
+        fields.add("billing_emails")
+    if role.sole_trader:
+        fields.add("company_name")
+    return fields
+
+
 def identify(firm: Firm, query: PersonQuery) -> tuple[Identifiers, dict[int, ClientRole]]:
     """The person's identifiers, completed from the client records that name them (the contact
     found by name gives its e-mail and phone, the signer found by e-mail its names and mobile),
@@ -319,6 +343,12 @@ def find_person(firm: Firm, query: PersonQuery) -> Finding:
             mandate.document or mandate.signed_document
         ):
             occurrences.append(_occurrence(Mandate, mandate, {}))
+    # A client's history keeps each field's earlier values: the person's own fields there name
+    # them in pieces (a first name, a last name) that the text search cannot tell.
+    for entry in HistoryEntry.objects.for_firm(firm).filter(client_id__in=list(roles)):
+        keys = sorted(person_fields(roles[entry.client_id]) & set(entry.changes or {}))
+        if keys and ("clients.historyentry", entry.pk) not in seen:
+            occurrences.append(_occurrence(HistoryEntry, entry, {"changes": entry.changes}))
     _add_retention(firm, occurrences)
     return Finding(query=query, identifiers=ids, roles=roles, occurrences=occurrences)
 
