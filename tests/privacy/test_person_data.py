@@ -4,10 +4,12 @@ what a legal duty keeps; another firm's namesake untouched; only administrators.
 from __future__ import annotations
 
 import datetime
+import io
 import json
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from clients import services as client_services
@@ -358,3 +360,37 @@ def test_another_firms_administrator_gets_404(client, firm_a, firm_b, person):
     assert client.get(base + "export/", PERSON).status_code == 404
     assert erase(client, firm_a.firm).status_code == 404
     assert rows_naming(firm_a.firm.pk)
+
+
+def test_the_command_prints_the_export_and_erases_with_its_confirmation(firm_a, person):
+    slug = firm_a.firm.slug
+    out = io.StringIO()
+    call_command("person_data", "--firm", slug, "--email", EMAIL, stdout=out)
+    export = json.loads(out.getvalue())
+    assert ("clients.client", person["company"].pk) in {
+        (o["table"], o["id"]) for o in export["occurrences"]
+    }
+    for arguments in (
+        ["--firm", "inconnu", "--name", NAME],
+        ["--firm", slug, "--name", "ab"],
+        ["--firm", slug, "--email", "pas-une-adresse"],
+        ["--firm", slug, "--name", NAME, "--erase", "--confirm", "Jeanne"],
+    ):
+        with pytest.raises(CommandError) as refused:
+            call_command("person_data", *arguments, stdout=io.StringIO())
+        assert refused.value.returncode == 2
+    out = io.StringIO()
+    call_command(
+        "person_data", "--firm", slug, "--name", NAME, "--erase", "--confirm", NAME, stdout=out
+    )
+    erased = json.loads(out.getvalue())
+    assert erased["rows"]["clients.client"] == 2
+    assert {r["table"] for r in erased["retained"]} == {
+        "invoicing.invoice",
+        "mandates.mandate",
+        "reports.synthesisreport",
+    }
+    assert set(rows_naming(firm_a.firm.pk)) == {
+        ("invoicing_invoice", person["issued"].pk),
+        ("reports_synthesisreport", person["report"].pk),
+    }
