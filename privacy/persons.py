@@ -26,7 +26,9 @@ from django.db import models
 from django.db.models import Q, TextField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from clients.models import Client, HistoryEntry
 from firms.models import Firm
@@ -106,14 +108,15 @@ class Identifiers:
     phones: set[str] = field(default_factory=set)
 
     def add_name(self, *parts: str) -> None:
+        """A name, and its words the other way round ("Dupont Jeanne"): a first and a last
+        name given apart, or a name of two words."""
         words = [clean_text(part) for part in parts if clean_text(part)]
-        if not words:
-            return
-        full = " ".join(words)
-        if len(full) >= MIN_NAME_LENGTH:
-            self.names.add(full)
-        if len(words) == 2:
-            self.names.add(f"{words[1]} {words[0]}")
+        if len(words) == 1:
+            words = words[0].split() if len(words[0].split()) == 2 else words
+        for name in (" ".join(words), " ".join(reversed(words)) if len(words) == 2 else ""):
+            known = {known.casefold() for known in self.names}
+            if len(name) >= MIN_NAME_LENGTH and name.casefold() not in known:
+                self.names.add(name)
 
     def add_email(self, email: str) -> None:
         if email:
@@ -363,12 +366,12 @@ def _occurrence(model: type[models.Model], row: models.Model, matched: dict) -> 
         files = [name for name in (row.document.name, row.signed_document.name) if name]
     return Occurrence(
         table=model._meta.label_lower,
-        label=str(model._meta.verbose_name),
+        label=table_label(model),
         object_id=row.pk,
         fields=matched,
         description=describe(row),
         files=files,
-        field_labels=[str(model._meta.get_field(name).verbose_name) for name in matched],
+        field_labels=[field_label(model, name) for name in matched],
         client_id=getattr(row, "client_id", None) if not isinstance(row, Client) else row.pk,
     )
 
@@ -379,9 +382,9 @@ def describe(row: models.Model) -> str:
         kind = _("Avoir") if row.is_credit_note else _("Facture")
         return f"{kind} {row.number}" if row.number else _("Brouillon de facture n° %s") % row.pk
     if isinstance(row, SynthesisReport):
-        return _("Rapport de synthèse n° %(number)s du client n° %(client)s") % {
+        return _("Rapport de synthèse n° %(number)s (SIREN %(siren)s)") % {
             "number": row.number,
-            "client": row.client_id,
+            "siren": row.client.siren,
         }
     if isinstance(row, Mandate):
         return _("Mandat %(reference)s (%(status)s)") % {
@@ -392,7 +395,41 @@ def describe(row: models.Model) -> str:
         return _("Fiche du client SIREN %s") % row.siren
     if isinstance(row, Payment):
         return _("Paiement n° %s") % row.pk
-    return f"{row._meta.verbose_name} n° {row.pk}"
+    if isinstance(row, HistoryEntry):
+        return _("Historique du client, le %s") % date_format(
+            timezone.localtime(row.created_at), "d/m/Y H:i"
+        )
+    return f"{table_label(type(row))} n° {row.pk}"
+
+
+# Tables and fields whose models carry no French name of their own.
+TABLE_LABELS = {
+    "clients.historyentry": _lazy("historique"),
+    "clients.clientimport": _lazy("import de clients"),
+    "outbox.outboxevent": _lazy("événement d'envoi"),
+    "outbox.outboxattachment": _lazy("pièce jointe"),
+    "jobs.job": _lazy("travail"),
+}
+FIELD_LABELS = {
+    "changes": _lazy("modifications"),
+    "summary": _lazy("résumé"),
+    "detail": _lazy("détail"),
+    "params": _lazy("paramètres"),
+    "samples": _lazy("exemples"),
+    "dry_run": _lazy("essai"),
+    "headers": _lazy("en-têtes"),
+    "recipients": _lazy("destinataires"),
+    "snapshot": _lazy("données du rapport"),
+    "document": _lazy("document"),
+}
+
+
+def table_label(model: type[models.Model]) -> str:
+    return str(TABLE_LABELS.get(model._meta.label_lower, model._meta.verbose_name))
+
+
+def field_label(model: type[models.Model], name: str) -> str:
+    return str(FIELD_LABELS.get(name) or model._meta.get_field(name).verbose_name)
 
 
 def _add_retention(firm: Firm, occurrences: list[Occurrence]) -> None:

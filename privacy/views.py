@@ -61,7 +61,8 @@ def persons(request: HttpRequest, firm_slug: str) -> HttpResponse:
             context["identifiers"] = finding.identifiers.all()
             context["querystring"] = urlencode({"nom": query.name, "email": query.email})
     if request.htmx:
-        return render(request, "privacy/partials/person_results.html", context, status=status)
+        # htmx swaps only a 2xx answer: the messages of a refused search must show.
+        return render(request, "privacy/partials/person_results.html", context)
     context["actions"] = PersonAction.objects.for_firm(request.firm).select_related("performed_by")[
         :20
     ]

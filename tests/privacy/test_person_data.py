@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -25,6 +26,7 @@ from reports.services import generate_report
 from tests import factories
 from tests.invoicing.conftest import complete_seller, line, make_draft, make_issued
 from tests.mandates.conftest import minimal_pdf
+from tests.test_translations import french_left
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -394,3 +396,20 @@ def test_the_command_prints_the_export_and_erases_with_its_confirmation(firm_a, 
         ("invoicing_invoice", person["issued"].pk),
         ("reports_synthesisreport", person["report"].pk),
     }
+
+
+def test_the_pages_have_no_french_left_in_english(client, firm_a, person):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(firm_a.admin.user)
+    url = f"/f/{firm_a.firm.slug}/parametres/donnees/personnes/"
+    admin = firm_a.admin.user.full_name
+    data = [NAME, "Dupuis-Ferrand Jeanne", EMAIL, MOBILE, PHONE, firm_a.firm.name, admin]
+    pages = [client.get(url), client.get(url, PERSON)]
+    erase(client, firm_a.firm)
+    pages.append(client.get(url))
+    for page in pages:
+        html = page.content.decode()
+        assert '<html lang="en">' in html
+        assert french_left(html, data) == []
+    assert "Kept under a legal duty" in html and "Commercial Code" not in html
+    assert "Civil Code, article 2224" in pages[1].content.decode()
