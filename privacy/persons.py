@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from clients.models import Client, HistoryEntry
 from firms.models import Firm
@@ -404,23 +404,23 @@ def describe(row: models.Model) -> str:
 
 # Tables and fields whose models carry no French name of their own.
 TABLE_LABELS = {
-    "clients.historyentry": _lazy("historique"),
-    "clients.clientimport": _lazy("import de clients"),
-    "outbox.outboxevent": _lazy("événement d'envoi"),
-    "outbox.outboxattachment": _lazy("pièce jointe"),
-    "jobs.job": _lazy("travail"),
+    "clients.historyentry": gettext_lazy("historique"),
+    "clients.clientimport": gettext_lazy("import de clients"),
+    "outbox.outboxevent": gettext_lazy("événement d'envoi"),
+    "outbox.outboxattachment": gettext_lazy("pièce jointe"),
+    "jobs.job": gettext_lazy("travail"),
 }
 FIELD_LABELS = {
-    "changes": _lazy("modifications"),
-    "summary": _lazy("résumé"),
-    "detail": _lazy("détail"),
-    "params": _lazy("paramètres"),
-    "samples": _lazy("exemples"),
-    "dry_run": _lazy("essai"),
-    "headers": _lazy("en-têtes"),
-    "recipients": _lazy("destinataires"),
-    "snapshot": _lazy("données du rapport"),
-    "document": _lazy("document"),
+    "changes": gettext_lazy("modifications"),
+    "summary": gettext_lazy("résumé"),
+    "detail": gettext_lazy("détail"),
+    "params": gettext_lazy("paramètres"),
+    "samples": gettext_lazy("exemples"),
+    "dry_run": gettext_lazy("essai"),
+    "headers": gettext_lazy("en-têtes"),
+    "recipients": gettext_lazy("destinataires"),
+    "snapshot": gettext_lazy("données du rapport"),
+    "document": gettext_lazy("document"),
 }
 
 

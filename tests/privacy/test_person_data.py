@@ -403,7 +403,9 @@ def test_the_pages_have_no_french_left_in_english(client, firm_a, person):
     client.force_login(firm_a.admin.user)
     url = f"/f/{firm_a.firm.slug}/parametres/donnees/personnes/"
     admin = firm_a.admin.user.full_name
+    # The neutral value written in the data is French, in every language.
     data = [NAME, "Dupuis-Ferrand Jeanne", EMAIL, MOBILE, PHONE, firm_a.firm.name, admin]
+    data.append("Personne anonymisée")
     pages = [client.get(url), client.get(url, PERSON)]
     erase(client, firm_a.firm)
     pages.append(client.get(url))
