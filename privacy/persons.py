@@ -316,6 +316,8 @@ def _matching_rows(firm: Firm, model: type[models.Model], needles: list[str]) ->
                 if escaped != needle:
                     condition |= Q(**{f"{column}__icontains": escaped})
     rows = model.objects.for_firm(firm).annotate(**annotations).filter(condition).order_by("pk")
+    if model is SynthesisReport:
+        rows = rows.select_related("client")  # described by the client's SIREN
     return list(rows)
 
 

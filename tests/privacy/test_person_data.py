@@ -22,6 +22,8 @@ from mandates.models import MandateKind
 from outbox.models import OutboxMessage
 from outbox.services import enqueue_email
 from privacy.models import PersonAction, RetainedRow
+from privacy.tables import firm_tables
+from reports.models import SynthesisReport
 from reports.services import generate_report
 from tests import factories
 from tests.invoicing.conftest import complete_seller, line, make_draft, make_issued
@@ -415,3 +417,26 @@ def test_the_pages_have_no_french_left_in_english(client, firm_a, person):
         assert french_left(html, data) == []
     assert "Kept under a legal duty" in html and "Commercial Code" not in html
     assert "Civil Code, article 2224" in pages[1].content.decode()
+
+
+def test_the_search_reads_each_table_once_whatever_it_finds(
+    client, firm_a, person, django_assert_max_num_queries
+):
+    """One query per table of the firm, and a few more, however many rows name the person."""
+    with firm_scope(firm_a.firm):
+        for number in range(2, 8):
+            stored = SynthesisReport(
+                firm=firm_a.firm,
+                client=person["company"],
+                number=number,
+                sha256="0" * 64,
+                size=1,
+                snapshot={"contact": NAME},
+                document="reports/x.pdf",
+            )
+            stored.save()
+    client.force_login(firm_a.admin.user)
+    url = f"/f/{firm_a.firm.slug}/parametres/donnees/personnes/"
+    with django_assert_max_num_queries(len(firm_tables()) + 30):
+        page = client.get(url, PERSON)
+    assert page.text.count("Rapport de synthèse n°") == 7
