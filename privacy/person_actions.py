@@ -136,8 +136,16 @@ class ErasureResult:
 def erase_person(*, firm: Firm, query: PersonQuery, confirmation: str, by: User | None):
     """Erase or anonymise the person everywhere no legal duty keeps them, in one transaction;
     list and record what a duty keeps. Refused (``PersonRefused``) when the confirmation does
-    not repeat the name (or the e-mail) or when the person appears nowhere. Call inside the
-    firm's scope."""
+    not repeat the name (or the e-mail), for a name of one word (it would replace that word
+    wherever it appears, in other people's names and in company names), or when the person
+    appears nowhere. Call inside the firm's scope."""
+    if query.name and len(query.name.split()) < 2:
+        raise PersonRefused(
+            _(
+                "Pour effacer, saisissez le prénom et le nom de la personne, ou seulement son "
+                "adresse e-mail."
+            )
+        )
     if not confirmation_matches(query, confirmation):
         raise PersonRefused(_("Recopiez exactement « %s » pour confirmer.") % query.confirmation)
     files: set[str] = set()

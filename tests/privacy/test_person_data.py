@@ -321,6 +321,8 @@ def test_erasure_is_refused_without_the_name_typed_again(client, firm_a, person)
     response = erase(client, firm_a.firm, confirmation="Jeanne")
     assert response.status_code == 400
     assert "Recopiez exactement" in response.text
+    one_word = erase(client, firm_a.firm, nom="Dupuis-Ferrand", confirmation="Dupuis-Ferrand")
+    assert one_word.status_code == 400 and "le prénom et le nom" in one_word.text
     assert rows_naming(firm_a.firm.pk) == before
     with firm_scope(firm_a.firm):
         assert not PersonAction.objects.for_firm(firm_a.firm).exists()
