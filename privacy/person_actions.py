@@ -189,7 +189,8 @@ def erase_person(*, firm: Firm, query: PersonQuery, confirmation: str, by: User 
                 actor=by,
                 action=HistoryEntry.Action.UPDATED,
                 subject="client",
-                summary=_("Données d'une personne effacées ou anonymisées à sa demande (RGPD)"),
+                # Recorded in French, as every history entry (it is data).
+                summary="Données d'une personne effacées ou anonymisées à sa demande (RGPD)",
             )
         transaction.on_commit(lambda: _delete_files(sorted(files)))
     return ErasureResult(action=action, retained=finding.retained)
