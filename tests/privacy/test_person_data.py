@@ -344,6 +344,9 @@ def test_junk_input_answers_400(client, firm_a, params):
     client.force_login(firm_a.admin.user)
     base = f"/f/{firm_a.firm.slug}/parametres/donnees/personnes/"
     assert client.get(base, params).status_code == 400
+    # Through htmx, the messages come in the swapped part (htmx swaps only a 2xx answer).
+    partial = client.get(base, params, headers={"HX-Request": "true"})
+    assert partial.status_code == 200 and "flash--error" in partial.text
     assert client.get(base + "export/", params).status_code == 400
     assert client.post(base + "effacer/", {**params, "confirmation": "x"}).status_code == 400
 

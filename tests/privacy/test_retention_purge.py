@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
@@ -24,6 +25,7 @@ from privacy.person_actions import erase_person
 from privacy.persons import parse_query
 from privacy.purge import PURGING_REPORTS_SETTING, purge_retained_rows
 from privacy.retention import add_years
+from privacy.tasks import purge_retained_rows_task
 from reports.models import SynthesisReport
 from tests import factories
 from tests.invoicing.conftest import complete_seller, line, make_issued
@@ -208,3 +210,10 @@ def test_the_purge_command_prints_its_counts_and_refuses_a_bad_date(kept):
     with pytest.raises(CommandError) as refused:
         call_command("purge_retained_data", "--today", "31/12/2036")
     assert refused.value.returncode == 2
+
+
+def test_celery_beat_runs_the_purge_every_night(kept):
+    entry = settings.CELERY_BEAT_SCHEDULE["daily-retained-data-purge"]
+    assert entry["task"] == purge_retained_rows_task.name
+    assert entry["schedule"].hour == {4}
+    assert purge_retained_rows_task.run() == {"purged": 1, "waiting": 3, "failed": 0}
