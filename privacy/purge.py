@@ -139,18 +139,21 @@ def _purge_report(firm: Firm, report_id: int) -> list[str]:
     files = list(reports.values_list("document", flat=True))
     if not files:
         return []
+    # A savepoint: should the trigger refuse, the setting goes with it and the error is its own.
+    with transaction.atomic():
+        _announce_purge(firm.pk)
+        reports._raw_delete(connection.alias)
+        _announce_purge(None)
+    return [name for name in files if name]
+
+
+def _announce_purge(firm_id: int | None) -> None:
+    """Name the firm whose expired report versions this transaction deletes (or no firm)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT set_config(%s, %s, true)", [PURGING_REPORTS_SETTING, str(firm.pk)]
+                "SELECT set_config(%s, %s, true)", [PURGING_REPORTS_SETTING, str(firm_id or "")]
             )
-    try:
-        reports._raw_delete(connection.alias)
-    finally:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config(%s, '', true)", [PURGING_REPORTS_SETTING])
-    return [name for name in files if name]
 
 
 def _purge_invoice(firm: Firm, invoice_id: int) -> list[str]:

@@ -154,7 +154,7 @@ def test_each_kept_row_goes_the_day_after_its_duty_ends(kept):
 
 
 @pytest.mark.postgres
-def test_the_trigger_refuses_a_recent_version_even_when_the_purge_asks(kept):
+def test_the_trigger_refuses_a_recent_version_even_when_the_purge_asks(kept, caplog):
     """The database checks the duty itself: a purge told the wrong day cannot delete a version
     generated less than five years ago."""
     firm, recent = kept["firm"], kept["recent"]
@@ -163,6 +163,7 @@ def test_the_trigger_refuses_a_recent_version_even_when_the_purge_asks(kept):
     far = TODAY + datetime.timedelta(days=6 * 366)
     outcome = purge_retained_rows(today=far)
     assert outcome.failed == 1  # the recent version, refused by the trigger
+    assert f"synthesis report {recent.pk} is immutable: DELETE refused" in caplog.text
     assert exists(SynthesisReport, firm, recent.pk)
     assert default_storage.exists(recent.document.name)
 
