@@ -6,7 +6,7 @@ the day after its duty ends, the row goes with its files:
 
 - a synthesis report version, through the one narrow exception of its PostgreSQL trigger
   (``app.purging_report_versions`` names the firm for the statement, and the trigger still
-  refuses a version generated less than five years ago, reports migration 0003);
+  refuses a version generated less than five years ago, reports migration 0004);
 - an issued invoice or credit note, with its lines, payments, reminders, deliveries and the
   e-mails that carried it (an invoice waits while a credit note of it is kept);
 - a signed mandate, with its PDFs.

@@ -50,6 +50,6 @@ def forbid_purge(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reports", "0002_versions_go_with_an_erased_firm")]
+    dependencies = [("reports", "0003_files_in_a_folder_per_firm")]
 
     operations = [migrations.RunPython(allow_purge, forbid_purge)]
