@@ -243,6 +243,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clients.purge_import_files",
         "schedule": crontab(minute=30, hour=3),
     },
+    # What an erasure of a person's data kept for a legal duty, once the duty ended, every night.
+    "daily-retained-data-purge": {
+        "task": "privacy.purge_retained_rows",
+        "schedule": crontab(minute=0, hour=4),
+    },
     # Export files kept past their firm's delay (7 days by default), every hour.
     "hourly-export-purge": {
         "task": "exports.purge_expired_exports",
