@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "portfolio",
     "exports",
     "privacy",
+    "campaigns",
     "demo",
 ]
 
