@@ -30,11 +30,16 @@ def to_text(text: str) -> str:
 
 
 def _inline(line: str) -> str:
-    """One line as HTML: escaped, then bold and links (found on the escaped text, whose
-    ``&amp;`` in an address stays as HTML wants it)."""
-    html = escape(line)
-    html = _BOLD.sub(r"<strong>\1</strong>", html)
-    return _URL.sub(lambda match: f'<a href="{match.group(0)}">{match.group(0)}</a>', html)
+    """One line as HTML: the web addresses of the raw text made links, every piece escaped,
+    then the bold."""
+    pieces, position = [], 0
+    for match in _URL.finditer(line):
+        pieces.append(escape(line[position : match.start()]))
+        address = escape(match.group(0))
+        pieces.append(f'<a href="{address}">{address}</a>')
+        position = match.end()
+    pieces.append(escape(line[position:]))
+    return _BOLD.sub(r"<strong>\1</strong>", "".join(pieces))
 
 
 def to_html(text: str) -> SafeString:
