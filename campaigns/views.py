@@ -62,6 +62,7 @@ def campaign_detail(request: HttpRequest, firm_slug: str, campaign_id: int) -> H
         "job": campaign.job,
         "merge_keys": [(f"{{{key}}}", meaning) for key, meaning in content.MERGE_KEYS.items()],
         "sendable": campaign.recipient_count - campaign.skipped_count,
+        "previews": services.preview(firm=request.firm, campaign=campaign) if form else [],
     }
     if request.htmx and request.GET.get("section") == "sending":
         return render(request, "campaigns/partials/sending.html", context)
