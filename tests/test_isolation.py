@@ -16,6 +16,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from campaigns.services import create_campaign
 from cartography.models import ClientSoftware, Platform, SoftwareProduct
 from clients.models import ClientImport
 from firms.models import Invitation, Role
@@ -37,6 +38,8 @@ PUBLIC_PATTERNS = {
     "password_reset_confirm",
     "password_reset_complete",
     "accept_invitation",
+    # A campaign's unsubscribe link: its random token is the only key (tests/campaigns).
+    "campaign_unsubscribe",
     "set_language",
     "api_schema",
     "api_docs",
@@ -160,6 +163,7 @@ def objects(firm_a):
         delivery = InvoiceDelivery.objects.create(
             firm=firm, invoice=invoice, batch=batch, channel="paper", state="paper"
         )
+    campaign = create_campaign(firm=firm, by=firm_a.supervisor.user, client_ids=[client.pk])
     return {
         "firm_slug": firm.slug,
         "client_id": client.pk,
@@ -178,6 +182,7 @@ def objects(firm_a):
         "payment_id": payment.pk,
         "batch_id": batch.pk,
         "delivery_id": delivery.pk,
+        "campaign_id": campaign.pk,
         "role": "reception",
     }
 
