@@ -136,13 +136,6 @@ def campaign_data(firm, campaign: Campaign) -> dict:
     }
 
 
-class CampaignDataSerializer(serializers.BaseSerializer):
-    """A campaign as :func:`campaign_data` gives it (its figures read with it)."""
-
-    def to_representation(self, campaign):
-        return campaign_data(self.context["firm"], campaign)
-
-
 READ_RESPONSES = {403: NOT_ALLOWED}
 
 
@@ -152,7 +145,7 @@ READ_RESPONSES = {403: NOT_ALLOWED}
 )
 class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [*viewsets.GenericViewSet.permission_classes, SupervisionOnly]
-    serializer_class = CampaignDataSerializer
+    serializer_class = CampaignSerializer
     lookup_url_kwarg = "campaign_id"
     lookup_value_converter = "int"
 
@@ -162,8 +155,14 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_object(self) -> Campaign:
         return selectors.get_campaign(self.request.firm, self.kwargs["campaign_id"])
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "firm": self.request.firm}
+    def list(self, request: Request) -> Response:
+        """The firm's campaigns, the latest first, with their figures."""
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([campaign_data(request.firm, c) for c in page])
+
+    def retrieve(self, request: Request, campaign_id: int) -> Response:
+        """One campaign: its texts, where it stands, its figures and funnel."""
+        return Response(campaign_data(request.firm, self.get_object()))
 
     @extend_schema(
         request=CreateSerializer,

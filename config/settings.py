@@ -465,6 +465,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MandateKindEnum": "mandates.models.MandateKind",
         "InvoiceKindEnum": "invoicing.models.InvoiceKind",
+        "CampaignKindEnum": "campaigns.models.CampaignKind",
     },
 }
 
