@@ -4,6 +4,7 @@ whole filtered set, opened for its text, preview and test (clients.bulk)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import parse_qsl, urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -30,7 +31,10 @@ def new_campaign(
 ) -> BulkOutcome:
     snapshot = {
         "scope": "all" if options.get("scope") == "all" else "selected",
-        "querystring": options.get("querystring", ""),
+        # The filters in force, without those left empty.
+        "querystring": urlencode(
+            [(k, v) for k, v in parse_qsl(options.get("querystring", "")) if v]
+        ),
     }
     try:
         campaign = services.create_campaign(
