@@ -60,7 +60,8 @@ def test_a_campaign_from_the_portfolio_is_previewed_tested_and_sent(
 
     page.locator("#id_subject").fill("{client} : la réforme arrive")
     page.locator("#id_body").fill(
-        "Bonjour {contact},\n\n**Important** : {obligations}.\n\n- Suivi par {collaborateur}\n\n{cabinet}"
+        "Bonjour {contact},\n\n**Important** : {obligations}.\n\n"
+        "- Suivi par {collaborateur}\n\n{cabinet}"
     )
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("Campagne enregistrée.")).to_be_visible()
