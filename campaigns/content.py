@@ -82,13 +82,13 @@ def usable_email(client: Client) -> str:
     return ""
 
 
-def with_merge_data(clients: QuerySet[Client]) -> QuerySet[Client]:
+def with_merge_data(clients: QuerySet[Client], firm: Firm) -> QuerySet[Client]:
     """The clients with what their keywords read, in a fixed number of queries."""
     return clients.select_related("assigned_to").prefetch_related(
         "obligations",
         Prefetch(
             "platforms",
-            queryset=ClientPlatform.objects.select_related("platform"),
+            queryset=ClientPlatform.objects.for_firm(firm).select_related("platform"),
             to_attr="campaign_platforms",
         ),
     )

@@ -182,7 +182,9 @@ def refresh_skipped(*, firm: Firm, campaign: Campaign) -> None:
         if (email, reason) != (recipient.email, recipient.skipped_reason):
             recipient.email, recipient.skipped_reason = email, reason
             changed.append(recipient)
-    CampaignRecipient.objects.bulk_update(changed, ["email", "skipped_reason"], batch_size=1000)
+    CampaignRecipient.objects.for_firm(firm).bulk_update(
+        changed, ["email", "skipped_reason"], batch_size=1000
+    )
 
 
 def _locked_draft(firm: Firm, campaign: Campaign) -> Campaign:
@@ -215,7 +217,7 @@ def preview(*, firm: Firm, campaign: Campaign, count: int = PREVIEW_CLIENTS) -> 
         clients = {
             client.pk: client
             for client in content.with_merge_data(
-                Client.objects.for_firm(firm).filter(pk__in=[pk for pk, _ in recipients])
+                Client.objects.for_firm(firm).filter(pk__in=[pk for pk, _ in recipients]), firm
             )
         }
         return [
@@ -306,7 +308,7 @@ def send_to_recipient(
         if recipient is None:
             return ""
         client = content.with_merge_data(
-            Client.objects.for_firm(firm).filter(pk=recipient.client_id)
+            Client.objects.for_firm(firm).filter(pk=recipient.client_id), firm
         ).get()
         reason = _skip_reason(client, _unsubscribed(firm.pk, campaign.kind, [client.pk]))
         if reason:
