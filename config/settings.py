@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "scoring",
     "reports",
     "invoicing",
+    "self_service",
     "portfolio",
     "exports",
     "privacy",
@@ -239,6 +240,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clients.purge_import_files",
         "schedule": crontab(minute=30, hour=3),
     },
+    # The IP addresses logged by clients' self-service links, past 12 months, every night.
+    "daily-self-service-ip-purge": {
+        "task": "self_service.purge_ips",
+        "schedule": crontab(minute=50, hour=3),
+    },
     # Export files kept past their firm's delay (7 days by default), every hour.
     "hourly-export-purge": {
         "task": "exports.purge_expired_exports",
@@ -311,6 +317,17 @@ if CLIENT_IMPORT_RETENTION_DAYS < 1:
         f"CLIENT_IMPORT_RETENTION_DAYS must be at least 1, not {CLIENT_IMPORT_RETENTION_DAYS}"
     )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
+
+# The address the app is reached at, for the links written outside a request (a client's
+# self-service questionnaire, e-mails of campaigns, command line); empty: http://127.0.0.1:8000
+# there, and the request's own address for the links written in a request (invitations).
+SITE_URL = env_str("SITE_URL").rstrip("/")
+# The IP addresses of the requests through a client's link are blanked after this many days.
+SELF_SERVICE_IP_RETENTION_DAYS = env_int("SELF_SERVICE_IP_RETENTION_DAYS", 365)
+if SELF_SERVICE_IP_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"SELF_SERVICE_IP_RETENTION_DAYS must be at least 1, not {SELF_SERVICE_IP_RETENTION_DAYS}"
+    )
 
 # E-mail --------------------------------------------------------------------------------------
 # Seconds each SMTP network operation may take; a whole conversation is bounded by three times

@@ -54,6 +54,7 @@ firm_patterns = [
     path("", include("reports.urls")),
     path("", include("portfolio.urls")),
     path("", include("invoicing.urls")),
+    path("", include("self_service.urls")),
     path("", include("jobs.urls")),
     path("", include("exports.urls")),
     path("", include("scoring.urls")),
@@ -70,6 +71,7 @@ api_patterns = [
     path("", include("mandates.api_urls")),
     path("", include("reports.api_urls")),
     path("", include("invoicing.api_urls")),
+    path("", include("self_service.api_urls")),
     path("", include("scoring.api_urls")),
     path("", include("jobs.api_urls")),
     path("", include("exports.api_urls")),
@@ -93,6 +95,8 @@ urlpatterns = [
     path("desabonnement/<str:token>/", campaign_views.unsubscribe, name="campaign_unsubscribe"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("f/<slug:firm_slug>/", include(firm_patterns)),
+    # A client's self-service questionnaire: the token carries the firm and the client.
+    path("q/", include("self_service.public_urls")),
     path("api/v1/", include(api_patterns)),
 ]
 

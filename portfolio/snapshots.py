@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 
 from django.utils import timezone
@@ -11,6 +10,7 @@ from clients.models import Client
 from firms.models import Firm
 from firms.tenancy import firm_scope
 from portfolio.dashboard import annotate_portfolio, headline_figures, stale_cutoff
+from portfolio.dashboard.figures import snapshot_values
 from portfolio.models import PortfolioSnapshot, week_of
 
 
@@ -22,7 +22,7 @@ def take_portfolio_snapshot(*, firm: Firm, today: date | None = None) -> Portfol
         clients = Client.objects.for_firm(firm).filter(status=Client.Status.ACTIVE)
         figures = headline_figures(annotate_portfolio(clients, cutoff=stale_cutoff(firm)))
         snapshot, _ = PortfolioSnapshot.objects.for_firm(firm).update_or_create(
-            firm=firm, taken_on=taken_on, defaults=asdict(figures)
+            firm=firm, taken_on=taken_on, defaults=snapshot_values(figures)
         )
     return snapshot
 

@@ -40,6 +40,7 @@ def dashboard(request: HttpRequest, firm_slug: str) -> HttpResponse:
             if request.membership.sees_whole_firm and not filters.is_filtered
             else None,
         ),
+        "client_answers_waiting": dict(filters.extra).get("client_answers") == "waiting",
         "members": list(firm_members(request.firm)) if request.membership.sees_whole_firm else [],
         "bulk_actions": bulk_actions_for(request.membership),
         "choices": {

@@ -26,6 +26,8 @@ from invoicing.models import Engagement, Invoice, InvoiceBatch, InvoiceDelivery,
 from jobs.models import Job
 from mandates.models import Mandate
 from reports.models import SynthesisReport
+from self_service.models import Proposal, ProposedField
+from self_service.services import issue_link
 from tests import factories
 
 # Patterns outside any firm: reachable without a firm, they show no tenant data.
@@ -52,6 +54,12 @@ PUBLIC_PATTERNS = {
     "two_factor_recovery_codes",
     "two_factor_disable",
     "account_security",
+    # A client's self-service questionnaire: the token carries the firm and the client; only
+    # that client's questions show (tests/self_service/test_isolation.py).
+    "questionnaire",
+    "save_field",
+    "submit",
+    "logo",
 }
 
 
@@ -163,6 +171,13 @@ def objects(firm_a):
         delivery = InvoiceDelivery.objects.create(
             firm=firm, invoice=invoice, batch=batch, channel="paper", state="paper"
         )
+        link = issue_link(client=client).link
+        proposal = Proposal.objects.create(
+            firm=firm, client=client, link=link, submitted_at=link.created_at
+        )
+        proposed = ProposedField.objects.create(
+            firm=firm, proposal=proposal, code="q:vat_liable", value=True
+        )
     campaign = create_campaign(firm=firm, by=firm_a.supervisor.user, client_ids=[client.pk])
     return {
         "firm_slug": firm.slug,
@@ -182,6 +197,8 @@ def objects(firm_a):
         "payment_id": payment.pk,
         "batch_id": batch.pk,
         "delivery_id": delivery.pk,
+        "field_id": proposed.pk,
+        "answer_id": proposed.pk,
         "campaign_id": campaign.pk,
         "role": "reception",
     }

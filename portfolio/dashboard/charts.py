@@ -3,7 +3,6 @@ and the firm's progress over the weekly snapshots."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import timedelta
 from math import ceil
 
@@ -11,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firms.models import Firm
-from portfolio.dashboard.figures import HeadlineFigures
+from portfolio.dashboard.figures import HeadlineFigures, snapshot_values
 from portfolio.dashboard.filters import URGENCY_CHOICES
 from portfolio.models import PortfolioSnapshot, week_of
 
@@ -68,7 +67,7 @@ def progress_chart(
     if live is not None:
         this_week = week_of(timezone.localdate())
         past = [snapshot for snapshot in snapshots if snapshot.taken_on < this_week]
-        snapshots = [*past, PortfolioSnapshot(taken_on=this_week, **asdict(live))]
+        snapshots = [*past, PortfolioSnapshot(taken_on=this_week, **snapshot_values(live))]
     left, right, top, bottom = 46, CHART_WIDTH - 10, 10, 150
     count = len(snapshots)
     step = (right - left) / (count - 1) if count > 1 else 0

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db.models import Avg, Count, Q, QuerySet
 
 from clients.models import Client
 from portfolio.dashboard.filters import DETERMINED, ISSUING_CHOSEN, RECEPTION_CHOSEN
 from portfolio.models import CoveragePercentages
+from self_service.selectors import waiting_answers
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class HeadlineFigures(CoveragePercentages):
     issuing_due: int = 0
     issuing_pa: int = 0
     stale: int = 0
+    # Clients whose answers, sent through their self-service link, wait for review.
+    client_answers: int = 0
     average_compliance: int | None = None
 
 
@@ -39,9 +42,19 @@ def headline_figures(clients: QuerySet[Client]) -> HeadlineFigures:
         issuing_due=Count("pk", filter=Q(must_issue=True)),
         issuing_pa=Count("pk", filter=Q(must_issue=True) & ISSUING_CHOSEN),
         stale=Count("pk", filter=Q(is_stale=1)),
+        client_answers=Count("pk", filter=Q(waiting_answers())),
         average_compliance=Avg("compliance"),
     )
     average = figures.pop("average_compliance")
     return HeadlineFigures(
         **figures, average_compliance=None if average is None else round(average)
     )
+
+
+# Figures shown above the table that the weekly snapshots do not keep.
+NOT_IN_SNAPSHOTS = frozenset({"client_answers"})
+
+
+def snapshot_values(figures: HeadlineFigures) -> dict:
+    """The figures a PortfolioSnapshot keeps."""
+    return {name: value for name, value in asdict(figures).items() if name not in NOT_IN_SNAPSHOTS}
