@@ -85,10 +85,10 @@ def funnel_of(firm: Firm, campaign: Campaign) -> Funnel:
         )
     found = None
     if campaign.include_link and links.available():
-        link_ids = list(
+        link_ids = (
             CampaignRecipient.objects.for_firm(firm)
             .filter(campaign=campaign, questionnaire_link_id__isnull=False)
-            .values_list("questionnaire_link_id", flat=True)
+            .values("questionnaire_link_id")
         )
         found = links.funnel(firm_id=firm.pk, link_ids=link_ids)
     return Funnel(

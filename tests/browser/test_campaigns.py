@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from email import message_from_bytes, policy
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -61,14 +62,15 @@ def test_a_campaign_from_the_portfolio_is_previewed_tested_and_sent(
     page.locator("#id_subject").fill("{client} : la réforme arrive")
     page.locator("#id_body").fill(
         "Bonjour {contact},\n\n**Important** : {obligations}.\n\n"
-        "- Suivi par {collaborateur}\n\n{cabinet}"
+        "- Suivi par {collaborateur}\n\nVotre questionnaire : {lien_questionnaire}\n\n{cabinet}"
     )
+    page.get_by_label("Inclure le lien du questionnaire").check()
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("Campagne enregistrée.")).to_be_visible()
     preview = page.get_by_test_id("campaign-preview")
     expect(preview).to_contain_text("Boulangerie Arnaud : la réforme arrive")
     expect(preview.locator("strong", has_text="Important")).to_have_count(3)
-    expect(page.get_by_label("Inclure le lien du questionnaire")).to_be_disabled()
+    expect(preview).to_contain_text("[lien personnel du questionnaire]")
     page.screenshot(path=artifacts_dir / f"campaign-preview-{width}.png", full_page=True)
 
     page.get_by_role("button", name=re.compile("M'envoyer un test")).click()
@@ -88,6 +90,7 @@ def test_a_campaign_from_the_portfolio_is_previewed_tested_and_sent(
     arnaud = next(m for m in received if m["To"] == "jeanne@arnaud.test")
     assert "Bonjour Jeanne Arnaud," in arnaud.get_body(("plain",)).get_content()
     assert "/desabonnement/" in arnaud.get_body(("html",)).get_content()
+    [link] = re.findall(r"https?://\S+/q/[^/\s]+/", arnaud.get_body(("plain",)).get_content())
 
     expect(page.get_by_test_id("funnel-sent")).to_have_text("2", timeout=30_000)
     page.reload()
@@ -95,6 +98,15 @@ def test_a_campaign_from_the_portfolio_is_previewed_tested_and_sent(
     expect(page.locator('tr[data-state="skipped"]')).to_contain_text("Boulangerie Sans Adresse")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=artifacts_dir / f"campaign-sent-{width}.png", full_page=True)
+
+    # The client opens its link (in its own browser): the funnel counts it.
+    visitor = page.context.browser.new_page()
+    visitor.goto(live_server.url + urlsplit(link).path)
+    expect(visitor.get_by_text("Boulangerie Arnaud").first).to_be_visible()
+    visitor.close()
+    page.reload()
+    expect(page.get_by_test_id("funnel-opened")).to_have_text("1")
+    page.screenshot(path=artifacts_dir / f"campaign-opened-{width}.png", full_page=True)
 
     page.goto(f"{live_server.url}/f/{firm.slug}/campagnes/")
     expect(page.get_by_role("link", name="{client} : la réforme arrive")).to_be_visible()

@@ -81,7 +81,6 @@ def test_create_preview_send_and_follow(
         ({"clients": [1], "kind": "promo"}, "kind", ""),
         ({"clients": [1], "subject": "Bonjour {qui}"}, "subject", "Mot-clé inconnu : {qui}"),
         ({"clients": [1], "body": "Lien {lien_questionnaire}"}, "body", "demande l'option"),
-        ({"clients": [1], "include_link": True}, "include_link", "pas encore disponible"),
     ],
 )
 def test_bad_payloads_are_refused_in_french(client, firm_a, portfolio, payload, field, message):

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from email import message_from_bytes, policy
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
+from django.utils import timezone
 
-from campaigns import content, services
+from campaigns import content, selectors, services
 from campaigns.models import CampaignRecipient, CampaignStatus, Unsubscription
 from clients.history import client_entries
 from clients.models import Client
@@ -19,9 +21,12 @@ from jobs.models import Job
 from jobs.services import execute_job
 from outbox.models import OutboxMessage
 from outbox.services import deliver_pending
+from self_service.models import ClientLink, Proposal
+from self_service.services import issue_link
 from tests import factories
 from tests.campaigns.conftest import BASE_URL, make_campaign
 
+QUESTIONNAIRE = re.compile(r"https?://[^\s<>\"]+/q/[^\s<>\"/]+/")
 UNSUBSCRIBE = re.compile(r"http://testserver(/desabonnement/[0-9]+\.[A-Za-z0-9_-]{43}/)")
 
 
@@ -250,9 +255,63 @@ def test_texts_are_checked_in_french(subject, body, include_link, field, message
     assert any(message in text for text in caught.value.message_dict[field])
 
 
-def test_the_link_option_is_refused_while_the_questionnaire_is_missing(firm_a, portfolio):
-    with pytest.raises(services.CampaignRefused, match="pas encore disponible"):
-        make_campaign(firm_a, [portfolio["martin"]], include_link=True)
+@pytest.mark.smtp
+def test_the_questionnaire_link_is_sent_and_its_funnel_followed(outbox_smtp, firm_a, portfolio):
+    martin, durand = portfolio["martin"], portfolio["durand"]
+    with firm_scope(firm_a.firm):
+        earlier = issue_link(client=martin).url
+    campaign = make_campaign(
+        firm_a,
+        [martin, durand],
+        kind="questionnaire",
+        body="Bonjour {contact},\n\nVotre questionnaire : {lien_questionnaire}\n\n{cabinet}",
+        include_link=True,
+    )
+    assert _send(firm_a, campaign) == {"sent": 2}
+    received = {_parsed(m)["To"]: _parsed(m) for m in outbox_smtp.messages}
+    urls = {}
+    for address, email in received.items():
+        text = email.get_body(preferencelist=("plain",)).get_content()
+        html = email.get_body(preferencelist=("html",)).get_content()
+        [url] = QUESTIONNAIRE.findall(text)
+        assert f'href="{url}"' in html and text.count(url) == 1  # placed once, not added again
+        urls[address] = url
+    assert len(set(urls.values())) == 2
+    recipients = _recipients(firm_a, campaign)
+    link_ids = {r.questionnaire_link_id for r in recipients.values()}
+    assert None not in link_ids and len(link_ids) == 2
+
+    visitor = HttpClient()
+    assert visitor.get(urlsplit(earlier).path).status_code == 410  # revoked by the campaign's
+    assert visitor.get(urlsplit(urls["jeanne@martin.test"]).path).status_code == 200
+    with firm_scope(firm_a.firm):
+        durand_link = ClientLink.objects.for_firm(firm_a.firm).get(
+            pk=recipients["Garage Durand"].questionnaire_link_id
+        )
+        durand_link.first_opened_at = durand_link.submitted_at = timezone.now()
+        durand_link.save()
+        Proposal.objects.create(
+            firm=firm_a.firm,
+            client=durand,
+            link=durand_link,
+            submitted_at=timezone.now(),
+            reviewed_at=timezone.now(),
+        )
+        funnel = selectors.funnel_of(firm_a.firm, selectors.get_campaign(firm_a.firm, campaign.pk))
+    assert (funnel.recipients, funnel.sent) == (2, 2)
+    assert (funnel.opened, funnel.submitted, funnel.reviewed) == (2, 1, 1)
+
+
+def test_without_the_keyword_the_link_is_added_at_the_end(firm_a, portfolio):
+    campaign = make_campaign(firm_a, [portfolio["martin"]], body="Bonjour", include_link=True)
+    services.start_sending(
+        firm=firm_a.firm, campaign=campaign, by=firm_a.supervisor.user, base_url=BASE_URL
+    )
+    _reload(campaign)
+    execute_job(firm_id=firm_a.firm.pk, job_id=campaign.job_id)
+    with firm_scope(firm_a.firm):
+        text = OutboxMessage.objects.for_firm(firm_a.firm).get().text_body
+    assert re.search(r"Votre questionnaire en ligne : http://\S+/q/\S+", text)
 
 
 def test_a_campaign_needs_clients(firm_a):

@@ -128,15 +128,38 @@ def test_edit_preview_test_and_send_from_the_page(
         assert Job.objects.for_firm(firm_a.firm).filter(kind="send_campaign").count() == 1
 
 
-def test_the_link_option_is_shown_disabled_with_its_reason(client, firm_a, portfolio):
+def test_the_link_option_and_the_funnel_of_the_link(
+    client, firm_a, portfolio, django_capture_on_commit_callbacks
+):
     campaign = make_campaign(firm_a, [portfolio["martin"]])
     client.force_login(firm_a.supervisor.user)
+    url = reverse("campaign_detail", args=[firm_a.firm.slug, campaign.pk])
+    page = client.get(url).content.decode()
+    assert "disabled" not in page.split('name="include_link"')[1][:80]
+    client.post(
+        url,
+        {
+            "kind": "questionnaire",
+            "subject": "Objet",
+            "body": "{lien_questionnaire}",
+            "include_link": "on",
+        },
+    )
+    preview = client.get(reverse("campaign_preview", args=[firm_a.firm.slug, campaign.pk]))
+    assert "[lien personnel du questionnaire]" in preview.content.decode()
+    with django_capture_on_commit_callbacks():
+        client.post(reverse("campaign_send", args=[firm_a.firm.slug, campaign.pk]))
+    page = client.get(url).content.decode()
+    assert (
+        "Lien ouvert" in page and "Questionnaire soumis" in page and "Revu par le cabinet" in page
+    )
+    plain = make_campaign(firm_a, [portfolio["martin"]])
+    with django_capture_on_commit_callbacks():
+        client.post(reverse("campaign_send", args=[firm_a.firm.slug, plain.pk]))
     page = client.get(
-        reverse("campaign_detail", args=[firm_a.firm.slug, campaign.pk])
+        reverse("campaign_detail", args=[firm_a.firm.slug, plain.pk])
     ).content.decode()
-    assert 'name="include_link"' in page and "disabled" in page.split('name="include_link"')[1][:80]
-    assert "pas encore disponible" in page
-    assert "Lien ouvert" not in page
+    assert "funnel-opened" not in page and "Sans le lien du questionnaire" in page
 
 
 def test_the_lists_read_a_fixed_number_of_queries(
