@@ -187,3 +187,14 @@ def test_junk_page_numbers_answer(client, firm_a, portfolio, page):
     for name, args in (("campaign_list", []), ("campaign_detail", [campaign.pk])):
         response = client.get(reverse(name, args=[firm_a.firm.slug, *args]), {"page": page})
         assert response.status_code == 200
+
+
+def test_the_demo_seeds_a_draft_campaign(firm_a, portfolio):
+    from demo.campaigns import seed_campaigns
+
+    with firm_scope(firm_a.firm):
+        assert seed_campaigns(firm=firm_a.firm, clients=list(portfolio.values())) == 1
+    campaign = _only_campaign(firm_a.firm)
+    assert campaign.is_draft and campaign.created_by == firm_a.supervisor.user
+    with firm_scope(firm_a.firm):
+        assert CampaignRecipient.objects.for_firm(firm_a.firm).count() == 3
