@@ -15,12 +15,10 @@ HOW_MANY = 20
 def seed_campaigns(*, firm: Firm, clients: Sequence[Client]) -> int:
     """One draft campaign to the first clients, written by the firm's first supervisor (or
     administrator); returns how many campaigns. Call inside the firm's scope."""
+    members = Membership.objects.for_firm(firm).filter(is_active=True).select_related("user")
     author = (
-        Membership.objects.for_firm(firm)
-        .filter(role__in=[Role.SUPERVISOR, Role.ADMIN], is_active=True)
-        .select_related("user")
-        .order_by("role", "pk")
-        .first()
+        members.filter(role=Role.SUPERVISOR).order_by("pk").first()
+        or members.filter(role=Role.ADMIN).order_by("pk").first()
     )
     if author is None or not clients:
         return 0
