@@ -4,6 +4,7 @@ nothing, clients without an address listed, unsubscribed ones skipped, the histo
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from email import message_from_bytes, policy
 from urllib.parse import urlsplit
 
@@ -13,7 +14,7 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from campaigns import content, selectors, services
-from campaigns.models import CampaignRecipient, CampaignStatus, Unsubscription
+from campaigns.models import CampaignRecipient, CampaignStatus, Unsubscription, recipient_state
 from clients.history import client_entries
 from clients.models import Client
 from firms.tenancy import firm_scope
@@ -25,6 +26,7 @@ from self_service.models import ClientLink, Proposal
 from self_service.services import issue_link
 from tests import factories
 from tests.campaigns.conftest import BASE_URL, make_campaign
+from tests.outbox.conftest import smtp_server  # noqa: F401 - the fixture
 
 QUESTIONNAIRE = re.compile(r"https?://[^\s<>\"]+/q/[^\s<>\"/]+/")
 UNSUBSCRIBE = re.compile(r"http://testserver(/desabonnement/[0-9]+\.[A-Za-z0-9_-]{43}/)")
@@ -331,3 +333,21 @@ def test_a_campaign_needs_clients(firm_a):
 )
 def test_the_usable_address(contact, billing, expected):
     assert content.usable_email(Client(contact_email=contact, billing_emails=billing)) == expected
+
+
+@pytest.mark.smtp
+def test_a_temporary_failure_is_retried_by_the_outbox_and_the_recipient_follows(
+    smtp_server,  # noqa: F811 - the fixture
+    firm_a,
+    portfolio,
+):
+    handler = smtp_server(busy_for=1)
+    campaign = make_campaign(firm_a, [portfolio["martin"]])
+    assert _send(firm_a, campaign) == {"queued": 1}  # 451: queued again, a minute later
+    recipient = _recipients(firm_a, campaign)["Boulangerie Martin & Fils"]
+    assert recipient_state(recipient) == "queued" and "451" in recipient.message.last_error
+    later = timezone.now() + timedelta(minutes=2)
+    assert deliver_pending(firm=firm_a.firm, now=later) == {"sent": 1}
+    assert recipient_state(_recipients(firm_a, campaign)["Boulangerie Martin & Fils"]) == "sent"
+    assert len(handler.accepted) == 1 and handler.data_commands == 2
+    assert deliver_pending(firm=firm_a.firm, now=later + timedelta(hours=1)) == {}
