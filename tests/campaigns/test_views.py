@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from campaigns import services
 from campaigns.models import Campaign, CampaignRecipient
 from firms.tenancy import firm_scope
 from jobs.models import Job
+from jobs.services import execute_job
 from outbox.models import OutboxMessage
 from tests import factories
 from tests.campaigns.conftest import make_campaign
@@ -198,3 +200,17 @@ def test_the_demo_seeds_a_draft_campaign(firm_a, portfolio):
     assert campaign.is_draft and campaign.created_by == firm_a.supervisor.user
     with firm_scope(firm_a.firm):
         assert CampaignRecipient.objects.for_firm(firm_a.firm).count() == 3
+
+
+def test_the_clients_history_shows_its_campaigns(client, firm_a, portfolio):
+    campaign = make_campaign(firm_a, [portfolio["martin"]])
+    services.start_sending(
+        firm=firm_a.firm, campaign=campaign, by=firm_a.supervisor.user, base_url=""
+    )
+    with firm_scope(firm_a.firm):
+        campaign.refresh_from_db()
+    execute_job(firm_id=firm_a.firm.pk, job_id=campaign.job_id)
+    client.force_login(firm_a.collaborator.user)  # the client's own collaborator
+    url = reverse("client_history", args=[firm_a.firm.slug, portfolio["martin"].pk])
+    page = client.get(url, {"kind": "campaigns"}).content.decode()
+    assert "envoyée à jeanne@martin.test" in page and "Campagnes" in page
