@@ -10,4 +10,9 @@ urlpatterns = [
     path(CAMPAIGN + "apercu/", views.campaign_preview, name="campaign_preview"),
     path(CAMPAIGN + "test/", views.campaign_test, name="campaign_test"),
     path(CAMPAIGN + "envoyer/", views.campaign_send, name="campaign_send"),
+    path(
+        CAMPAIGN + "destinataires/<int:recipient_id>/resolution/",
+        views.recipient_resolve,
+        name="campaign_recipient_resolve",
+    ),
 ]

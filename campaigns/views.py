@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 
 from campaigns import content, links, selectors, services
 from campaigns.forms import CampaignForm
-from campaigns.models import recipient_state
+from campaigns.models import CampaignRecipient, recipient_state
 from firms.access import require_supervision
 from firms.services import site_url
+from outbox.services import resolve_unknown
 
 RECIPIENTS_PER_PAGE = 50
 
@@ -105,6 +106,33 @@ def campaign_send(request: HttpRequest, firm_slug: str, campaign_id: int) -> Htt
         messages.error(request, str(error))
     else:
         messages.success(request, _("Envoi de la campagne lancé."))
+    return redirect("campaign_detail", firm_slug=firm_slug, campaign_id=campaign.pk)
+
+
+@require_supervision
+@require_POST
+def recipient_resolve(
+    request: HttpRequest, firm_slug: str, campaign_id: int, recipient_id: int
+) -> HttpResponse:
+    """An uncertain e-mail of the campaign: a person says it arrived, or puts it back in the
+    queue (the outbox records who decided)."""
+    campaign = selectors.get_campaign(request.firm, campaign_id)
+    recipient = (
+        CampaignRecipient.objects.for_firm(request.firm)
+        .filter(pk=recipient_id, campaign=campaign, message__isnull=False)
+        .select_related("message")
+        .first()
+    )
+    if recipient is None:
+        raise Http404
+    delivered = request.POST.get("delivered") == "1"
+    if resolve_unknown(recipient.message, request.user, delivered):
+        messages.success(
+            request,
+            _("E-mail marqué comme envoyé.") if delivered else _("E-mail remis en file d'envoi."),
+        )
+    else:
+        messages.error(request, _("Cet e-mail n'est plus incertain : rien n'a été changé."))
     return redirect("campaign_detail", firm_slug=firm_slug, campaign_id=campaign.pk)
 
 

@@ -16,6 +16,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from campaigns.models import CampaignRecipient
 from campaigns.services import create_campaign
 from cartography.models import ClientSoftware, Platform, SoftwareProduct
 from clients.models import ClientImport
@@ -179,6 +180,8 @@ def objects(firm_a):
             firm=firm, proposal=proposal, code="q:vat_liable", value=True
         )
     campaign = create_campaign(firm=firm, by=firm_a.supervisor.user, client_ids=[client.pk])
+    with firm_scope(firm):
+        recipient = CampaignRecipient.objects.for_firm(firm).get(campaign=campaign)
     return {
         "firm_slug": firm.slug,
         "client_id": client.pk,
@@ -200,6 +203,7 @@ def objects(firm_a):
         "field_id": proposed.pk,
         "answer_id": proposed.pk,
         "campaign_id": campaign.pk,
+        "recipient_id": recipient.pk,
         "role": "reception",
     }
 

@@ -351,3 +351,26 @@ def test_a_temporary_failure_is_retried_by_the_outbox_and_the_recipient_follows(
     assert recipient_state(_recipients(firm_a, campaign)["Boulangerie Martin & Fils"]) == "sent"
     assert len(handler.accepted) == 1 and handler.data_commands == 2
     assert deliver_pending(firm=firm_a.firm, now=later + timedelta(hours=1)) == {}
+
+
+@pytest.mark.smtp
+def test_an_uncertain_email_is_resolved_from_the_campaign(
+    smtp_server,  # noqa: F811 - the fixture
+    client,
+    firm_a,
+    portfolio,
+):
+    smtp_server(drop_after_data=True)
+    campaign = make_campaign(firm_a, [portfolio["martin"]])
+    assert _send(firm_a, campaign) == {"unknown": 1}
+    recipient = _recipients(firm_a, campaign)["Boulangerie Martin & Fils"]
+    client.force_login(firm_a.supervisor.user)
+    page = client.get(f"/f/{firm_a.firm.slug}/campagnes/{campaign.pk}/").content.decode()
+    assert "Envoi incertain, à vérifier" in page and "Marquer comme envoyé" in page
+    url = f"/f/{firm_a.firm.slug}/campagnes/{campaign.pk}/destinataires/{recipient.pk}/resolution/"
+    assert client.post(url, {"delivered": "1"}).status_code == 302
+    assert recipient_state(_recipients(firm_a, campaign)["Boulangerie Martin & Fils"]) == "sent"
+    again = client.post(url, {"delivered": "0"}, follow=True).content.decode()
+    assert "plus incertain" in again
+    client.force_login(firm_a.collaborator.user)
+    assert client.post(url, {"delivered": "1"}).status_code == 403
