@@ -24,6 +24,7 @@ from clients.importing.mapping import FIELD_LABELS, REQUIRED_FIELDS, mapping_fro
 from clients.importing.planning import ACTIONS, CREATE, REJECT, UPDATE
 from clients.models import ClientImport
 from firms.access import require_supervision
+from jobs.models import Job
 from jobs.selectors import get_job_for_membership
 
 REVIEW_PAGE_SIZE = 100
@@ -66,6 +67,8 @@ def client_import_reading(request: HttpRequest, firm_slug: str, import_id: int) 
     if upload.status != ClientImport.Status.READING or upload.read_job_id is None:
         return _step_redirect(request, upload)
     job = get_job_for_membership(request.membership, upload.read_job_id)
+    if _moved_on_meanwhile(upload, job, ClientImport.Status.READING):
+        return _step_redirect(request, upload)
     context = {"upload": upload, "job": job, "step": 1}
     if request.htmx:
         return render(request, "clients/import/partials/reading_status.html", context)
@@ -104,6 +107,8 @@ def client_import_dry_run(request: HttpRequest, firm_slug: str, import_id: int) 
     if upload.status != ClientImport.Status.CHECKING or upload.dry_run_job_id is None:
         return _step_redirect(request, upload)
     job = get_job_for_membership(request.membership, upload.dry_run_job_id)
+    if _moved_on_meanwhile(upload, job, ClientImport.Status.CHECKING):
+        return _step_redirect(request, upload)
     context = {"upload": upload, "job": job, "step": 3}
     if request.htmx:
         return render(request, "clients/import/partials/dry_run_status.html", context)
@@ -168,6 +173,16 @@ def client_import_result(request: HttpRequest, firm_slug: str, import_id: int) -
     if request.htmx:
         return render(request, "clients/import/partials/result_live.html", context)
     return render(request, "clients/import/result.html", context)
+
+
+def _moved_on_meanwhile(upload: ClientImport, job: Job, status: str) -> bool:
+    """The job records the import's next step before it finishes: a job read as finished after
+    the import was read at ``status`` may have moved the import on in between. Read it again,
+    or the page would stop polling on a step that is already over."""
+    if not job.is_finished:
+        return False
+    upload.refresh_from_db()
+    return upload.status != status
 
 
 def _step_redirect(request: HttpRequest, upload: ClientImport) -> HttpResponse:

@@ -218,6 +218,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Seconds a web request may wait for the broker when it hands work over (outbox.dispatch):
 # with the broker down, the request answers and the work waits for the sweeper.
 BROKER_PUBLISH_TIMEOUT = 1.0
+# After a failed publication, seconds during which a process does not try the broker again (the
+# work waits in the database for the sweepers; jobs.broker).
+BROKER_RETRY_AFTER = env_int("BROKER_RETRY_AFTER", 30)
+if BROKER_RETRY_AFTER < 0:
+    raise ImproperlyConfigured(f"BROKER_RETRY_AFTER must be 0 or more, not {BROKER_RETRY_AFTER}")
 CELERY_TIMEZONE = "Europe/Paris"
 
 # Periodic tasks (celery beat): the portfolio snapshot of every firm, each Monday morning; the
@@ -244,6 +249,11 @@ CELERY_BEAT_SCHEDULE = {
     "daily-self-service-ip-purge": {
         "task": "self_service.purge_ips",
         "schedule": crontab(minute=50, hour=3),
+    },
+    # What an erasure of a person's data kept for a legal duty, once the duty ended, every night.
+    "daily-retained-data-purge": {
+        "task": "privacy.purge_retained_rows",
+        "schedule": crontab(minute=0, hour=4),
     },
     # Export files kept past their firm's delay (7 days by default), every hour.
     "hourly-export-purge": {

@@ -1,6 +1,6 @@
 """Demo invoices: a complete seller profile for every demo firm, its invoice settings, and a few
-drafts, issued invoices (through the issuing service, so numbers and PDFs are real), a credit note
-and recurring fees."""
+drafts, issued invoices (through the issuing service, so numbers and PDFs are real), a credit note,
+payments and recurring fees."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from decimal import Decimal
 from clients.models import Client
 from demo.companies import luhn_check_digit, vat_number_for_siren
 from firms.models import Firm, User
-from invoicing import issuing, services
-from invoicing.models import Engagement, Periodicity
+from invoicing import issuing, payments, services
+from invoicing.models import Engagement, PaymentMethod, Periodicity
 
 # A firm profile's mentions that the invoices need, for a firm named on the command line.
 DEMO_IBANS = ("FR7630006000011234567890189", "FR7630004000031234567890143")
@@ -95,6 +95,7 @@ def seed_invoices(
         issuing.issue_invoice(firm=firm, invoice=note, by=by)
         made += 1
         send_demo_invoices(firm=firm, invoices=issued[: (len(issued) + 1) // 2], by=by)
+        record_demo_payments(firm=firm, invoices=issued[1:], by=by)
     for client in chosen[:3]:
         services.save_engagement(
             firm=firm,
@@ -110,6 +111,29 @@ def seed_invoices(
             by=by,
         )
     return made
+
+
+def record_demo_payments(*, firm: Firm, invoices: Sequence, by: User | None = None) -> int:
+    """One invoice paid in full by transfer and one paid in part by cheque, so the payment
+    statuses, the balances and the reminders' exclusions show something; returns how many
+    payments were recorded."""
+    halves = (Decimal(1), Decimal("0.5"))
+    methods = (PaymentMethod.TRANSFER, PaymentMethod.CHEQUE)
+    paid = [
+        (invoice, (invoice.total_incl_vat * share).quantize(Decimal("0.01")), method)
+        for invoice, share, method in zip(invoices, halves, methods, strict=False)
+    ]
+    for invoice, amount, method in paid:
+        payments.record_payment(
+            firm=firm,
+            invoice=invoice,
+            paid_on=invoice.issue_date,
+            amount=amount,
+            method=method,
+            reference=f"Règlement {invoice.number}",
+            by=by,
+        )
+    return len(paid)
 
 
 def send_demo_invoices(*, firm: Firm, invoices: Sequence, by: User | None = None) -> int:

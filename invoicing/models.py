@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from firms.storage import FirmFolder
 from firms.tenancy import TenantModel
 from invoicing.document import OperationCategory, TypeCode, VatCategory
 
@@ -231,7 +232,7 @@ class Invoice(TenantModel):
     total_incl_vat = models.DecimalField(_("total TTC"), default=0, **MONEY)
     # InvoiceDocument.as_dict(), written once at issuing.
     document = models.JSONField(null=True, blank=True)
-    pdf = models.FileField(upload_to="invoices/%Y/%m/", blank=True)
+    pdf = models.FileField(upload_to=FirmFolder("invoices"), blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -275,20 +276,22 @@ class Invoice(TenantModel):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        if instance.status == InvoiceStatus.ISSUED:
+        # Only what was loaded: reading a deferred column here would load the row again, and
+        # with it this method. (The database's trigger guards the columns not loaded.)
+        if instance.__dict__.get("status") == InvoiceStatus.ISSUED:
             instance._frozen = instance._frozen_values()
         return instance
 
-    def _frozen_values(self) -> dict:
+    def _frozen_values(self, names=FROZEN_FIELDS) -> dict:
         return {
             name: getattr(self, name).name if name == "pdf" else getattr(self, name)
-            for name in FROZEN_FIELDS
-            if name in self.__dict__ or name == "pdf"
+            for name in names
+            if name in self.__dict__
         }
 
     def save(self, *args, **kwargs) -> None:
         frozen = getattr(self, "_frozen", None)
-        if frozen is not None and self._frozen_values() != frozen:
+        if frozen is not None and self._frozen_values(frozen) != frozen:
             raise InvoiceImmutable(
                 "Une facture émise ne peut plus être modifiée : émettez un avoir."
             )

@@ -50,6 +50,12 @@ class Job(TenantModel):
     started_at = models.DateTimeField(null=True, blank=True)
     # The run's last sign of life: its claim, then each progress update.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When it last entered the queue (created, rerun, or requeued by the sweeper), and when its
+    # task was last handed to the broker (or meant to be). The sweeper hands a job still queued
+    # long after that over again (its task was lost with a dead worker or a restarted broker,
+    # or never published while the broker was down), waiting longer each time.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     # Asked for while running: the run stops at its next progress update.
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -62,6 +68,11 @@ class Job(TenantModel):
                 fields=["firm", "heartbeat_at"],
                 condition=models.Q(status="running"),
                 name="job_running_heartbeat",
+            ),
+            models.Index(
+                fields=["firm", "enqueued_at"],
+                condition=models.Q(status__in=["pending", "interrupted"]),
+                name="job_queued_enqueued",
             ),
         ]
         constraints = [

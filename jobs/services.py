@@ -5,13 +5,19 @@ Every change of state is one conditional UPDATE (exactly-once claiming): a job i
 run only, from the queue (pending, or interrupted and requeued); a running job is finished only by
 the run that owns it (same attempt number); the sweeper acts only on a run whose heartbeat is the
 one it saw. Whoever loses the race does nothing.
+
+A job's task is published when the transaction that queued it commits, through
+:func:`jobs.broker.publish` (bounded, never raises): with the broker down, the request answers
+and the job stays pending; the sweeper hands over again the jobs queued for longer than
+:data:`REDISPATCH_AFTER` (their task was never published, or was lost with a dead worker or a
+restarted broker), and a duplicate task does nothing.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -20,6 +26,7 @@ from django.utils import timezone
 
 from firms.models import Firm, User
 from firms.tenancy import firm_scope
+from jobs import broker
 from jobs.models import FILE_DELETED_AT, Job
 from jobs.progress import JobRun, JobStopped
 from jobs.registry import DEFAULT_STALLED_AFTER, get_job_kind, job_kinds
@@ -27,6 +34,12 @@ from jobs.registry import DEFAULT_STALLED_AFTER, get_job_kind, job_kinds
 logger = logging.getLogger(__name__)
 
 QUEUED = (Job.Status.PENDING, Job.Status.INTERRUPTED)
+# A job still queued this long after its task was handed to the broker is handed over again;
+# then after as long as it has been queued (a long queue is not flooded with copies), up to
+# REDISPATCH_LONGEST.
+REDISPATCH_AFTER = timedelta(minutes=2)
+REDISPATCH_LONGEST = timedelta(minutes=15)
+SWEEP_BATCH = 500
 STALLED_NOT_RESUMABLE = (
     "Le travail s'est interrompu (arrêt du processus de traitement) et ne peut pas reprendre "
     "seul sans risque de le faire deux fois : relancez-le si besoin."
@@ -45,9 +58,15 @@ class JobError(Exception):
 def start_job(*, firm: Firm, kind: str, requested_by: User, params: dict | None = None) -> Job:
     """Record a job and hand it to the worker once the surrounding transaction commits."""
     get_job_kind(kind)  # an unknown kind fails here, not in the worker
+    now = timezone.now()
     with transaction.atomic():
         job = Job.objects.create(
-            firm=firm, kind=kind, params=params or {}, requested_by=requested_by
+            firm=firm,
+            kind=kind,
+            params=params or {},
+            requested_by=requested_by,
+            queued_at=now,
+            enqueued_at=now,
         )
         _enqueue_on_commit(job)
     return job
@@ -119,6 +138,7 @@ def rerun_job(*, firm: Firm, job: Job, by: User) -> bool:
     state any more (already rerun, say, by a double click), or when its kind was retired."""
     if job.kind not in job_kinds():
         return False
+    now = timezone.now()
     with firm_scope(firm), transaction.atomic():
         rerun = (
             Job.objects.for_firm(firm)
@@ -138,6 +158,8 @@ def rerun_job(*, firm: Firm, job: Job, by: User) -> bool:
                 heartbeat_at=None,
                 cancel_requested_at=None,
                 finished_at=None,
+                queued_at=now,
+                enqueued_at=now,
             )
         )
         if not rerun:
@@ -180,17 +202,54 @@ class Sweep:
     requeued: int = 0
     failed: int = 0
     cancelled: int = 0
+    # Queued jobs whose task was handed to the broker again.
+    redispatched: int = 0
 
 
-def sweep_stalled_jobs(*, now: datetime | None = None) -> Sweep:
+def sweep_stalled_jobs(
+    *,
+    now: datetime | None = None,
+    stalled_after: timedelta | None = None,
+    redispatch_after: timedelta = REDISPATCH_AFTER,
+    redispatch_longest: timedelta = REDISPATCH_LONGEST,
+) -> Sweep:
     """Find the running jobs whose heartbeat has not moved for their kind's ``stalled_after``
     (their worker died or hangs) and end their run: requeued once when the kind is idempotent
     (status interrupted), failed with a message otherwise, cancelled if that was asked. A run
-    that was only slow learns at its next progress update that it lost its job, and stops."""
+    that was only slow learns at its next progress update that it lost its job, and stops.
+
+    Then hand over again the queued jobs (pending, or interrupted and requeued) that no worker
+    claimed: their task was never published (broker down) or was lost (a worker killed with
+    it, a broker restarted without its queue). The first time ``redispatch_after`` after it was
+    handed over, then after as long as the job has been queued, up to ``redispatch_longest``:
+    a job only waiting its turn in a long queue gets a few copies, each of which does nothing.
+
+    ``stalled_after``, when given, replaces every kind's own time (the fault suite's short
+    delays)."""
     now = now or timezone.now()
     kinds = job_kinds()
-    shortest = min([kind.stalled_after for kind in kinds.values()] + [DEFAULT_STALLED_AFTER])
     sweep = Sweep()
+    _sweep_stalled(sweep, kinds, now=now, stalled_after=stalled_after)
+    _redispatch_queued(
+        sweep, now=now, after=redispatch_after, longest=max(redispatch_longest, redispatch_after)
+    )
+    return sweep
+
+
+def redispatch_due(
+    *, now: datetime, queued_at: datetime, enqueued_at: datetime, after: timedelta, longest
+) -> bool:
+    """Whether a job queued since ``queued_at``, last handed to the broker at ``enqueued_at``,
+    is handed over again now."""
+    wait = max(after, min(longest, enqueued_at - queued_at))
+    return now - enqueued_at >= wait
+
+
+def _sweep_stalled(sweep: Sweep, kinds: dict, *, now: datetime, stalled_after) -> None:
+    if stalled_after is not None:
+        shortest = stalled_after
+    else:
+        shortest = min([kind.stalled_after for kind in kinds.values()] + [DEFAULT_STALLED_AFTER])
     for firm_id in Firm.objects.order_by("pk").values_list("pk", flat=True):
         with firm_scope(firm_id):
             candidates = list(
@@ -201,14 +260,50 @@ def sweep_stalled_jobs(*, now: datetime | None = None) -> Sweep:
             )
         for job in candidates:
             kind = kinds.get(job.kind)
-            stalled_after = kind.stalled_after if kind else DEFAULT_STALLED_AFTER
+            limit = kind.stalled_after if kind else DEFAULT_STALLED_AFTER
+            if stalled_after is not None:
+                limit = stalled_after
             last_sign = job.heartbeat_at or job.started_at or job.created_at
-            if last_sign >= now - stalled_after:
+            if last_sign >= now - limit:
                 continue
             outcome = _end_stalled_run(job, idempotent=bool(kind and kind.idempotent), now=now)
             if outcome:
                 setattr(sweep, outcome, getattr(sweep, outcome) + 1)
-    return sweep
+
+
+def _redispatch_queued(sweep: Sweep, *, now: datetime, after: timedelta, longest) -> None:
+    for firm_id in Firm.objects.order_by("pk").values_list("pk", flat=True):
+        with firm_scope(firm_id), transaction.atomic():
+            jobs = Job.objects.for_firm(firm_id)
+            overdue = list(
+                jobs.filter(status__in=QUEUED)
+                .alias(handed_over=Coalesce("enqueued_at", "created_at"))
+                .filter(handed_over__lte=now - after)
+                .order_by("handed_over")
+                .values_list("pk", "created_at", "queued_at", "enqueued_at")[:SWEEP_BATCH]
+            )
+            taken = []
+            for pk, created_at, queued_at, enqueued_at in overdue:
+                due = redispatch_due(
+                    now=now,
+                    queued_at=queued_at or created_at,
+                    enqueued_at=enqueued_at or created_at,
+                    after=after,
+                    longest=longest,
+                )
+                if due and jobs.filter(pk=pk, status__in=QUEUED, enqueued_at=enqueued_at).update(
+                    enqueued_at=now
+                ):
+                    taken.append(pk)
+            if taken:
+                transaction.on_commit(_publisher([(firm_id, pk) for pk in taken]))
+                logger.warning(
+                    "%d job(s) of firm %s still queued, handed to the broker again: %s",
+                    len(taken),
+                    firm_id,
+                    taken,
+                )
+                sweep.redispatched += len(taken)
 
 
 def _end_stalled_run(job: Job, *, idempotent: bool, now: datetime) -> str:
@@ -230,6 +325,8 @@ def _end_stalled_run(job: Job, *, idempotent: bool, now: datetime) -> str:
                 status=Job.Status.INTERRUPTED,
                 interruptions=F("interruptions") + 1,
                 heartbeat_at=now,
+                queued_at=now,
+                enqueued_at=now,
             )
             if done:
                 _enqueue_on_commit(job)
@@ -271,10 +368,19 @@ def _finish(job: Job, status: str, *, error: str = "") -> None:
 
 
 def _enqueue_on_commit(job: Job) -> None:
-    from jobs.tasks import run_job
+    """Hand the job to the worker when the transaction commits; with the broker down the job
+    stays pending (the sweeper hands it over later) and the caller goes on at once."""
+    transaction.on_commit(_publisher([(job.firm_id, job.pk)]))
 
-    firm_id, job_id = job.firm_id, job.pk
-    transaction.on_commit(lambda: run_job.delay(firm_id, job_id))
+
+def _publisher(jobs: list[tuple[int, int]]):
+    def publish() -> None:
+        from jobs.tasks import run_job
+
+        calls = [broker.TaskCall(run_job, args=(firm_id, job_id)) for firm_id, job_id in jobs]
+        broker.publish(calls, what="job(s)")
+
+    return publish
 
 
 def _cancelled_by(user: User) -> str:

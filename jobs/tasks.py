@@ -1,3 +1,5 @@
+from dataclasses import asdict
+
 from celery import current_task, shared_task
 
 from jobs.health import record_heartbeat
@@ -11,9 +13,9 @@ def run_job(firm_id: int, job_id: int) -> None:
 
 @shared_task(name="jobs.sweep_stalled_jobs", acks_late=True)
 def sweep_jobs() -> dict[str, int]:
-    """Every minute (beat): requeue or fail the running jobs whose worker died."""
-    sweep = sweep_stalled_jobs()
-    return {"requeued": sweep.requeued, "failed": sweep.failed, "cancelled": sweep.cancelled}
+    """Every minute (beat): requeue or fail the running jobs whose worker died; hand over again
+    the queued jobs whose task never reached a worker."""
+    return asdict(sweep_stalled_jobs())
 
 
 @shared_task(name="jobs.heartbeat", ignore_result=True)

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from firms.storage import FirmFolder
 from firms.tenancy import TenantModel
 
 
@@ -50,10 +51,10 @@ class Mandate(TenantModel):
         _("statut"), max_length=20, choices=MandateStatus.choices, default=MandateStatus.DRAFT
     )
     platform_name = models.CharField(_("PA choisie"), max_length=200, blank=True)
-    document = models.FileField(_("mandat (PDF)"), upload_to="mandates/%Y/%m/", blank=True)
+    document = models.FileField(_("mandat (PDF)"), upload_to=FirmFolder("mandates"), blank=True)
     document_sha256 = models.CharField(max_length=64, blank=True)
     signed_document = models.FileField(
-        _("mandat signé (PDF)"), upload_to="mandates/signed/%Y/%m/", blank=True
+        _("mandat signé (PDF)"), upload_to=FirmFolder("mandates/signed"), blank=True
     )
     signed_document_sha256 = models.CharField(max_length=64, blank=True)
     signed_on = models.DateField(_("signé le"), null=True, blank=True)

@@ -62,8 +62,11 @@ RETRY_LONGEST_DELAY = timedelta(hours=6)
 # A retry further away than this is not published with a countdown (a broker holds such tasks
 # badly); the sweeper hands the message over when it is due.
 LONGEST_COUNTDOWN = timedelta(hours=1)
-# A queued message due this long ago was not picked up: its task was lost.
+# A queued message due this long ago was not picked up: its task was lost. Handed over again,
+# then again after as long as it has waited since it was written, up to REDISPATCH_LONGEST
+# (a message only waiting its turn behind a long queue gets a few copies, not one a minute).
 REDISPATCH_AFTER = timedelta(minutes=2)
+REDISPATCH_LONGEST = timedelta(minutes=15)
 # Added to the longest SMTP conversation before a message still sending is taken for stuck.
 STUCK_MARGIN = timedelta(minutes=2)
 SWEEP_BATCH = 500
@@ -279,9 +282,9 @@ def retry_delay(attempts: int) -> timedelta:
     return min(delay, RETRY_LONGEST_DELAY)
 
 
-def stuck_after() -> timedelta:
+def stuck_after(*, margin: timedelta = STUCK_MARGIN) -> timedelta:
     """How long a message may stay in ``sending`` before its sender is taken for dead."""
-    return timedelta(seconds=backends.conversation_limit()) + STUCK_MARGIN
+    return timedelta(seconds=backends.conversation_limit()) + margin
 
 
 def _after_failure(message: OutboxMessage, failure: backends.TransmissionError, *, now):
@@ -353,28 +356,41 @@ class Sweep:
     unknown: int = 0
 
 
-def sweep_outbox(*, now: datetime | None = None) -> Sweep:
+def sweep_outbox(
+    *,
+    now: datetime | None = None,
+    redispatch_after: timedelta = REDISPATCH_AFTER,
+    redispatch_longest: timedelta = REDISPATCH_LONGEST,
+    stuck_margin: timedelta = STUCK_MARGIN,
+) -> Sweep:
     """Hand again to the worker the queued messages due for a while (their task was lost, or
-    never published while the broker was down), at most once per :data:`REDISPATCH_AFTER`;
-    mark ``unknown`` the messages sending for longer than an SMTP conversation may last."""
+    never published while the broker was down): ``redispatch_after`` after they were due or
+    last handed over, then after as long as they have waited, up to ``redispatch_longest``;
+    mark ``unknown`` the messages sending for longer than an SMTP conversation may last (plus
+    ``stuck_margin``). The fault suite passes short delays."""
     now = now or timezone.now()
+    sending_limit = stuck_after(margin=stuck_margin)
     sweep = Sweep()
     for firm_id in Firm.objects.order_by("pk").values_list("pk", flat=True):
         with firm_scope(firm_id):
             messages = OutboxMessage.objects.for_firm(firm_id)
             overdue = list(
-                messages.filter(state=State.QUEUED, next_attempt_at__lt=now - REDISPATCH_AFTER)
+                messages.filter(state=State.QUEUED, next_attempt_at__lte=now - redispatch_after)
                 .order_by("next_attempt_at")
-                .values_list("pk", "next_attempt_at")[:SWEEP_BATCH]
+                .values_list("pk", "next_attempt_at", "created_at")[:SWEEP_BATCH]
             )
-            for pk, due in overdue:
+            longest = max(redispatch_longest, redispatch_after)
+            for pk, due, created_at in overdue:
+                wait = max(redispatch_after, min(longest, due - created_at))
+                if now - due < wait:
+                    continue
                 if messages.filter(pk=pk, state=State.QUEUED, next_attempt_at=due).update(
                     next_attempt_at=now
                 ):
                     dispatch_on_commit(Delivery(pk, firm_id))
                     sweep.redispatched += 1
             stuck = list(
-                messages.filter(state=State.SENDING, claimed_at__lt=now - stuck_after())[
+                messages.filter(state=State.SENDING, claimed_at__lt=now - sending_limit)[
                     :SWEEP_BATCH
                 ]
             )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from firms.storage import FirmFolder
 from firms.tenancy import TenantManager, TenantModel, TenantQuerySet
 
 
@@ -47,7 +48,7 @@ class SynthesisReport(TenantModel):
         blank=True,
         related_name="+",
     )
-    document = models.FileField(_("rapport (PDF)"), upload_to="reports/%Y/%m/", max_length=300)
+    document = models.FileField(_("rapport (PDF)"), upload_to=FirmFolder("reports"), max_length=300)
     sha256 = models.CharField(_("SHA-256 du PDF"), max_length=64)
     size = models.PositiveIntegerField(_("taille (octets)"))
     # What the PDF shows, as plain JSON (reports.snapshot): what the firm knew that day.

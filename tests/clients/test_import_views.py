@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import time
+from functools import partial
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -381,6 +382,37 @@ def test_the_reading_page_moves_on_to_the_columns_when_done(client, firm_a):
     poll = client.get(reading_url, HTTP_HX_REQUEST="true")
     assert (poll.status_code, poll["HX-Redirect"]) == (200, columns)
     assert client.get(reading_url)["Location"] == columns
+
+
+@pytest.mark.parametrize("step", ["reading", "dry_run"])
+def test_a_job_that_finishes_while_the_page_is_read_still_moves_on(
+    request, client, firm_a, monkeypatch, step
+):
+    """The worker moves the import on, then finishes its job: a poll that read the import just
+    before and the job just after must not stop on a finished job of a step that is over."""
+    from clients import import_views
+
+    if step == "reading":
+        client.force_login(firm_a.supervisor.user)
+        url = upload(client, firm_a.firm, "a.csv", b"Raison sociale;SIREN\nCafe;552100554\n")[
+            "Location"
+        ]
+        run_in_between = partial(read_upload, firm_a.firm)
+        next_url = f"{base(firm_a.firm)}{the_import(firm_a.firm).pk}/colonnes/"
+    else:
+        mapped = request.getfixturevalue("mapped")
+        url = f"{base(firm_a.firm)}{mapped.pk}/verification/en-cours/"
+        run_in_between = partial(run_dry_run, firm_a.firm)
+        next_url = f"{base(firm_a.firm)}{mapped.pk}/verification/"
+    read_job = import_views.get_job_for_membership
+
+    def job_read_after_the_worker_ran(membership, job_id):
+        run_in_between()
+        return read_job(membership, job_id)
+
+    monkeypatch.setattr(import_views, "get_job_for_membership", job_read_after_the_worker_ran)
+    poll = client.get(url, HTTP_HX_REQUEST="true")
+    assert (poll.status_code, poll["HX-Redirect"]) == (200, next_url)
 
 
 def test_the_columns_step_requires_the_mandatory_ones_once_each(client, firm_a):

@@ -17,6 +17,8 @@ from demo.management.commands.seed_demo import DEMO_PASSWORD, HISTORY_WEEKS
 from firms import two_factor
 from firms.models import Firm, Membership, Role, User
 from firms.tenancy import firm_scope
+from invoicing import payments
+from invoicing.models import Invoice, Payment
 from mandates.models import Mandate, MandateStatus
 from portfolio.models import PortfolioSnapshot
 from portfolio.snapshots import week_of
@@ -139,6 +141,17 @@ def test_the_demo_has_mandates_in_every_status(db):
         without_mobile = Client.objects.for_firm(firm).filter(signer_mobile="").count()
     assert statuses == set(MandateStatus.values)
     assert without_mobile > 0  # a few signers lack a mobile number, for the export's exclusions
+
+
+def test_the_demo_has_invoices_paid_in_full_and_in_part(db):
+    call_command("seed_demo", "--clients", "30", "--firm", "Cabinet Règlements", stdout=StringIO())
+    firm = Firm.objects.get(slug="cabinet-reglements")
+    with firm_scope(firm):
+        issued = list(Invoice.objects.for_firm(firm).filter(status="issued"))
+        methods = set(Payment.objects.for_firm(firm).values_list("method", flat=True))
+        statuses = {balance.status for balance in payments.balances(firm.pk, issued).values()}
+    assert methods == {"transfer", "cheque"}
+    assert {"paid", "partly_paid"} <= statuses
 
 
 def test_the_demo_administrator_and_supervisor_are_enrolled_and_their_secrets_printed(db):

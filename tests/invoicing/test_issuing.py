@@ -140,6 +140,27 @@ def test_the_model_refuses_to_change_or_delete_an_issued_invoice(seller, buyer):
             services.delete_draft(firm=seller.firm, invoice=stored, by=None)
 
 
+def test_an_issued_invoice_loaded_in_part_is_guarded_on_what_was_loaded(seller, buyer):
+    invoice = make_issued(seller, buyer)
+    with firm_scope(seller.firm):
+        invoices = Invoice.objects.for_firm(seller.firm)
+        partial = invoices.only("pk", "firm_id", "status", "total_incl_vat").get(pk=invoice.pk)
+        assert partial.number == invoice.number  # a deferred column loads without looping
+        partial.total_incl_vat = Decimal("1.00")
+        with pytest.raises(InvoiceImmutable):
+            partial.save()
+        without_status = invoices.defer("status", "document").get(pk=invoice.pk)
+        assert without_status.status == "issued" and without_status.document["number"]
+        untouched = invoices.defer("document").get(pk=invoice.pk)
+        untouched.save(update_fields=["updated_at"])  # nothing frozen changed
+
+
+def test_each_firm_keeps_its_invoices_files_in_its_own_folder(seller, buyer):
+    invoice = make_issued(seller, buyer)
+    assert invoice.pdf.name.startswith(f"invoices/{seller.firm.pk}/")
+    assert invoice.pdf.name.endswith(f"/{invoice.number}.pdf")  # no random suffix
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     ("column", "value"),

@@ -104,7 +104,7 @@ def test_cancelling_a_running_export_ends_it_cancelled_and_relancer_redoes_it(fi
 
     monkeypatch.setattr(JobRun, "advance", advance)
     enqueued = []  # committed data: the message would really be sent, to a worker maybe running
-    monkeypatch.setattr(run_job, "delay", lambda *args: enqueued.append(args))
+    monkeypatch.setattr(run_job, "apply_async", lambda args, **options: enqueued.append(args))
     assert rerun_job(firm=firm_a.firm, job=job, by=firm_a.supervisor.user)
     assert enqueued == [(firm_a.firm.pk, job.pk)]
     job = reload(job)

@@ -27,12 +27,16 @@ from jobs.models import Job
 from jobs.progress import JobRun, JobStopped
 from jobs.registry import JobKind
 from jobs.services import (
+    REDISPATCH_AFTER,
+    REDISPATCH_LONGEST,
     STALLED_NOT_RESUMABLE,
     STALLED_TWICE,
     STOPPED_BEFORE_CANCEL,
     Sweep,
     _end_stalled_run,
     execute_job,
+    redispatch_due,
+    start_job,
     sweep_stalled_jobs,
 )
 from jobs.tasks import run_job, sweep_jobs
@@ -160,11 +164,12 @@ def test_the_command_and_the_beat_schedule_run_the_sweep(
     with django_capture_on_commit_callbacks():
         call_command("sweep_jobs", stdout=out)
     assert out.getvalue() == (
-        "Travaux interrompus remis en file : 1 · en échec : 0 · annulés : 0.\n"
+        "Travaux interrompus remis en file : 1 · en échec : 0 · annulés : 0 · en attente "
+        "renvoyés : 0.\n"
     )
     schedule = settings.CELERY_BEAT_SCHEDULE["stalled-jobs-sweep"]
     assert (schedule["task"], schedule["schedule"]) == ("jobs.sweep_stalled_jobs", 60.0)
-    assert sweep_jobs() == {"requeued": 0, "failed": 0, "cancelled": 0}
+    assert sweep_jobs() == {"requeued": 0, "failed": 0, "cancelled": 0, "redispatched": 0}
 
 
 # A real worker killed mid-job ---------------------------------------------------------------
@@ -222,7 +227,7 @@ def test_a_client_import_whose_worker_is_killed_is_requeued_and_finished(
     rows = 1_500  # three chunks: killed after the first
     firm, by = firm_a.firm, firm_a.supervisor.user
     sent: list[tuple[int, int]] = []
-    monkeypatch.setattr(run_job, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(run_job, "apply_async", lambda args, **options: sent.append(args))
     with firm_scope(firm):
         upload = imports.create_import(
             firm=firm, by=by, filename="portefeuille.csv", content=portfolio_csv(rows)
@@ -271,3 +276,57 @@ def test_a_client_import_whose_worker_is_killed_is_requeued_and_finished(
         created = HistoryEntry.objects.for_firm(firm).filter(action=HistoryEntry.Action.IMPORTED)
         assert created.count() == rows  # one entry per client: nothing written twice
     assert len(sirens) == len(set(sirens)) == rows
+
+
+# Queued jobs whose task never reached a worker ------------------------------------------------
+
+T0 = timezone.now()
+MIN = timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("queued", "handed_over", "now", "due"),
+    [
+        (T0, T0, T0 + 1 * MIN, False),  # a task just published
+        (T0, T0, T0 + 2 * MIN, True),  # two minutes without a claim: lost, or waiting
+        (T0, T0 + 2 * MIN, T0 + 3 * MIN, False),  # handed over again a minute ago
+        (T0, T0 + 2 * MIN, T0 + 4 * MIN, True),  # then as long as it has waited
+        (T0, T0 + 4 * MIN, T0 + 7 * MIN, False),
+        (T0, T0 + 4 * MIN, T0 + 8 * MIN, True),
+        (T0, T0 + 60 * MIN, T0 + 75 * MIN, True),  # never longer than 15 minutes
+        (T0, T0 + 60 * MIN, T0 + 74 * MIN, False),
+    ],
+)
+def test_a_queued_job_is_handed_over_again_less_and_less_often(queued, handed_over, now, due):
+    assert (
+        redispatch_due(
+            now=now,
+            queued_at=queued,
+            enqueued_at=handed_over,
+            after=REDISPATCH_AFTER,
+            longest=REDISPATCH_LONGEST,
+        )
+        is due
+    )
+
+
+def test_the_sweeper_hands_over_only_queued_jobs_due_for_it(
+    firm_a, django_capture_on_commit_callbacks
+):
+    with firm_scope(firm_a.firm):
+        lost = start_job(firm=firm_a.firm, kind="portfolio_export", requested_by=None)
+        recent = start_job(firm=firm_a.firm, kind="portfolio_export", requested_by=None)
+        claimed = start_job(firm=firm_a.firm, kind="portfolio_export", requested_by=None)
+        now = timezone.now()
+        jobs = Job.objects.for_firm(firm_a.firm)
+        jobs.filter(pk=lost.pk).update(
+            status=Job.Status.INTERRUPTED, queued_at=now - 3 * MIN, enqueued_at=now - 3 * MIN
+        )
+        jobs.filter(pk=claimed.pk).update(
+            status=Job.Status.RUNNING, enqueued_at=now - 3 * MIN, heartbeat_at=now
+        )
+    with django_capture_on_commit_callbacks() as published:
+        assert sweep_stalled_jobs(now=now) == Sweep(redispatched=1)
+    assert len(published) == 1
+    assert reload(lost).enqueued_at == now and reload(recent).enqueued_at < now
+    assert sweep_stalled_jobs(now=now + MIN) == Sweep()

@@ -209,3 +209,22 @@ def test_an_unexpected_error_while_sending_is_unknown_never_resent(settings, fir
     assert deliver(message.pk) == State.UNKNOWN
     assert "RuntimeError" in _set(message).last_error
     assert deliver(message.pk, now=timezone.now() + timedelta(days=1)) == State.UNKNOWN
+
+
+def test_a_message_waiting_behind_a_long_queue_is_handed_over_less_and_less_often(
+    firm_a, django_capture_on_commit_callbacks
+):
+    message = _enqueue(firm_a.firm)
+    created = _set(message).created_at
+    minute = timedelta(minutes=1)
+    with django_capture_on_commit_callbacks():
+        assert sweep_outbox(now=created + 2 * minute).redispatched == 1
+        # Handed over two minutes after it was written: next, two minutes later; then four.
+        assert sweep_outbox(now=created + 3 * minute).redispatched == 0
+        assert sweep_outbox(now=created + 4 * minute).redispatched == 1
+        assert sweep_outbox(now=created + 7 * minute).redispatched == 0
+        assert sweep_outbox(now=created + 8 * minute).redispatched == 1
+        # Never more than REDISPATCH_LONGEST apart.
+        _set(message, next_attempt_at=created + 60 * minute)
+        assert sweep_outbox(now=created + 74 * minute).redispatched == 0
+        assert sweep_outbox(now=created + 75 * minute).redispatched == 1

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def no_worker(monkeypatch):
+    """Nothing written by these tests is handed to a Celery worker: they run jobs and keep
+    e-mails themselves. A worker started by another test of the session would otherwise take
+    the job or the e-mail once the transaction commits, racing the test (a firm export seen
+    still running)."""
+    monkeypatch.setattr("jobs.tasks.run_job.delay", lambda *args, **kwargs: None)
+    monkeypatch.setattr("outbox.services.dispatch_on_commit", lambda delivery: None)
