@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "portfolio",
     "exports",
     "privacy",
+    "campaigns",
     "demo",
 ]
 
@@ -491,6 +492,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MandateKindEnum": "mandates.models.MandateKind",
         "InvoiceKindEnum": "invoicing.models.InvoiceKind",
+        "CampaignKindEnum": "campaigns.models.CampaignKind",
     },
 }
 

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from campaigns import views as campaign_views
 from firms import two_factor_views
 from firms import views as firm_views
 from jobs import views as job_views
@@ -58,6 +59,7 @@ firm_patterns = [
     path("", include("exports.urls")),
     path("", include("scoring.urls")),
     path("", include("privacy.urls")),
+    path("", include("campaigns.urls")),
     path("parametres/", include("firms.urls")),
 ]
 
@@ -73,6 +75,7 @@ api_patterns = [
     path("", include("scoring.api_urls")),
     path("", include("jobs.api_urls")),
     path("", include("exports.api_urls")),
+    path("", include("campaigns.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script.
     path(
@@ -89,6 +92,7 @@ urlpatterns = [
     path("health/", job_views.health, name="health"),
     path("compte/", include(account_patterns)),
     path("invitations/<str:token>/", firm_views.accept_invitation, name="accept_invitation"),
+    path("desabonnement/<str:token>/", campaign_views.unsubscribe, name="campaign_unsubscribe"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("f/<slug:firm_slug>/", include(firm_patterns)),
     # A client's self-service questionnaire: the token carries the firm and the client.

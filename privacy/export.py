@@ -22,6 +22,8 @@ CHUNK = 2000
 LEFT_OUT_FIELDS = {
     "firms.apitoken": {"key_hash"},
     "self_service.clientlink": {"token_hash"},
+    "campaigns.campaignrecipient": {"unsubscribe_token_hash"},
+    "campaigns.unsubscription": {"token_hash"},
 }
 README = """Export des données du cabinet {name} ({slug}), le {date}.
 

@@ -16,6 +16,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from campaigns.models import CampaignRecipient
+from campaigns.services import create_campaign
 from cartography.models import ClientSoftware, Platform, SoftwareProduct
 from clients.models import ClientImport
 from firms.models import Invitation, Role
@@ -39,6 +41,8 @@ PUBLIC_PATTERNS = {
     "password_reset_confirm",
     "password_reset_complete",
     "accept_invitation",
+    # A campaign's unsubscribe link: its random token is the only key (tests/campaigns).
+    "campaign_unsubscribe",
     "set_language",
     "api_schema",
     "api_docs",
@@ -175,6 +179,9 @@ def objects(firm_a):
         proposed = ProposedField.objects.create(
             firm=firm, proposal=proposal, code="q:vat_liable", value=True
         )
+    campaign = create_campaign(firm=firm, by=firm_a.supervisor.user, client_ids=[client.pk])
+    with firm_scope(firm):
+        recipient = CampaignRecipient.objects.for_firm(firm).get(campaign=campaign)
     return {
         "firm_slug": firm.slug,
         "client_id": client.pk,
@@ -195,6 +202,8 @@ def objects(firm_a):
         "delivery_id": delivery.pk,
         "field_id": proposed.pk,
         "answer_id": proposed.pk,
+        "campaign_id": campaign.pk,
+        "recipient_id": recipient.pk,
         "role": "reception",
     }
 

@@ -27,6 +27,7 @@ APPS = [
     "reports",
     "exports",
     "privacy",
+    "campaigns",
     "config",
 ]
 SCOPED_ENTRY_POINTS = {"for_firm", "visible_to", "for_user"}

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from clients.models import Client
+from demo.campaigns import seed_campaigns
 from demo.cartographies import seed_cartographies, seed_snapshot_history
 from demo.companies import DemoCompany, iter_companies, luhn_check_digit, vat_number_for_siren
 from demo.invoices import complete_profile, seed_invoices
@@ -254,11 +255,13 @@ class Command(BaseCommand):
             reports = seed_reports(firm=firm, clients=created)
             invoices = seed_invoices(firm=firm, clients=created, seed=seed)
             seed_self_service(firm=firm, clients=created)
+            campaigns = seed_campaigns(firm=firm, clients=created)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"{firm.name} ({firm.slug}): {count} clients created, {answered} with fiscal "
             f"questionnaire answers, {mapped} with a cartography, {mandates} with a mandate, all "
-            f"scored, {reports} synthesis reports, {invoices} invoices, in {elapsed:.1f} s."
+            f"scored, {reports} synthesis reports, {invoices} invoices, {campaigns} draft "
+            f"campaign, in {elapsed:.1f} s."
         )
 
     def _print_logins(self, accounts: dict[str, tuple[DemoUser, list[str]]]) -> None:
