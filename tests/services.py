@@ -53,6 +53,11 @@ def celery_worker_command(*, hostname: str, queue: str = "") -> list[str]:
     return [*command, f"--queues={queue}"] if queue else command
 
 
+def redis_command(binary: str, port: int) -> list[str]:
+    """A throwaway Redis server on a local port that writes nothing to disk."""
+    return [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -193,17 +198,7 @@ class Services:
             return
         port = free_port()
         self.redis = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
+            redis_command(binary, port),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from config.celery import app
 from jobs import broker
-from tests.services import find_binary, free_port
+from tests.services import find_binary, free_port, redis_command
 
 
 def wait_until(condition, timeout: float, step: float = 0.05, what: str = "condition") -> float:
@@ -49,17 +49,7 @@ class RedisServer:
         if self.binary is None:
             raise RuntimeError("redis-server is not installed")
         self.process = subprocess.Popen(
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
+            redis_command(self.binary, self.port),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
