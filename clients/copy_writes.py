@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from django.db import connection, models, transaction
 
 # Below this many rows the temporary table costs more than it saves (one client's score).
-COPY_FROM_ROWS = 50
+COPY_FROM_ROWS = 10
 
 
 def uses_copy(rows: int) -> bool:
@@ -48,11 +48,7 @@ def upsert_rows(
         )
         return len(rows)
     fields = [model._meta.get_field(name) for name in columns]
-    db_columns = [field.column for field in fields]
-    quoted = ", ".join(connection.ops.quote_name(column) for column in db_columns)
-    table = model._meta.db_table
-    incoming = connection.ops.quote_name(f"incoming_{table}")
-    target = connection.ops.quote_name(table)
+    quoted = _quoted_columns(fields)
     conflict = ", ".join(
         connection.ops.quote_name(model._meta.get_field(name).column) for name in unique
     )
@@ -62,24 +58,71 @@ def upsert_rows(
             connection.ops.quote_name(model._meta.get_field(column).column) for column in update
         )
     )
-    definition = ", ".join(
-        f"{connection.ops.quote_name(field.column)} {field.db_type(connection)}" for field in fields
-    )
-    json_positions = [i for i, field in enumerate(fields) if isinstance(field, models.JSONField)]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{incoming}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {incoming} ({definition}) ON COMMIT DROP")
-        with cursor.cursor.copy(f"COPY {incoming} ({quoted}) FROM STDIN") as copy:
-            for row in _with_json_text(rows, json_positions):
-                copy.write_row(row)
+        incoming = _copy_to_temporary_table(cursor, model, fields, rows)
         # Names only (the model's own table and columns, quoted): no value is formatted in.
         upsert = (
-            f"INSERT INTO {target} ({quoted}) SELECT {quoted} FROM {incoming} "  # noqa: S608
+            f"INSERT INTO {_table(model)} ({quoted}) SELECT {quoted} FROM {incoming} "  # noqa: S608
             f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
         )
         cursor.execute(upsert)
         cursor.execute(f"DROP TABLE {incoming}")
     return len(rows)
+
+
+def insert_objects(objects: Sequence[models.Model], *, batch_size: int = 1000) -> None:
+    """Insert unsaved instances of one model and give them their primary key, like
+    ``bulk_create`` (which it is on other databases, for a few rows, or for a model with a
+    database default): the keys are drawn from the table's sequence first, then the rows go
+    through COPY and one INSERT."""
+    if not objects:
+        return
+    model = type(objects[0])
+    fields = list(model._meta.concrete_fields)
+    if not uses_copy(len(objects)) or any(field.has_db_default() for field in fields):
+        model._default_manager.bulk_create(objects, batch_size=batch_size)
+        return
+    pk = model._meta.pk
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, len(objects)],
+        )
+        for instance, (key,) in zip(objects, cursor.fetchall(), strict=True):
+            instance.pk = key
+        rows = [[field.pre_save(instance, add=True) for field in fields] for instance in objects]
+        incoming = _copy_to_temporary_table(cursor, model, fields, rows)
+        quoted = _quoted_columns(fields)
+        insert = f"INSERT INTO {_table(model)} ({quoted}) SELECT {quoted} FROM {incoming}"  # noqa: S608
+        cursor.execute(insert)
+        cursor.execute(f"DROP TABLE {incoming}")
+    for instance in objects:
+        instance._state.adding = False
+        instance._state.db = connection.alias
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _quoted_columns(fields: Sequence[models.Field]) -> str:
+    return ", ".join(connection.ops.quote_name(field.column) for field in fields)
+
+
+def _copy_to_temporary_table(cursor, model, fields, rows) -> str:
+    """A temporary table of ``fields``' columns (dropped at commit at the latest) holding
+    ``rows``, sent with COPY; returns its quoted name."""
+    incoming = connection.ops.quote_name(f"incoming_{model._meta.db_table}")
+    definition = ", ".join(
+        f"{connection.ops.quote_name(field.column)} {field.db_type(connection)}" for field in fields
+    )
+    json_positions = [i for i, field in enumerate(fields) if isinstance(field, models.JSONField)]
+    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{incoming}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {incoming} ({definition}) ON COMMIT DROP")
+    with cursor.cursor.copy(f"COPY {incoming} ({_quoted_columns(fields)}) FROM STDIN") as copy:
+        for row in _with_json_text(rows, json_positions):
+            copy.write_row(row)
+    return incoming
 
 
 def _with_json_text(

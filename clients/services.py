@@ -17,6 +17,7 @@ from clients.concurrency import (
     edited_fields,
     plain,
 )
+from clients.copy_writes import insert_objects
 from clients.models import Client, HistoryEntry
 from clients.signals import clients_created
 from firms.models import Firm, User
@@ -40,8 +41,8 @@ def create_client(
 def create_clients(
     *, firm: Firm, rows: list[dict], by: User | None, action: str = HistoryEntry.Action.IMPORTED
 ) -> list[Client]:
-    """Create clients from cleaned data, each with its history entry, in three statements
-    whatever the number (an import writes a chunk at once); then tell the apps above
+    """Create clients from cleaned data, each with its history entry, in a fixed number of
+    statements whatever the number (an import writes a chunk at once); then tell the apps above
     (``clients_created``: the scoring gives them their first score) in the same transaction."""
     clients = []
     for data in rows:
@@ -50,16 +51,19 @@ def create_clients(
             values["vat_number"] = derived_vat_number(values["siren"])
         clients.append(Client(firm=firm, **values))
     with transaction.atomic():
-        Client.objects.bulk_create(clients)
-        HistoryEntry.objects.bulk_create(
-            history.entry(
-                client=client,
-                actor=by,
-                action=action,
-                changes=history.diff({}, history.snapshot(client, EDITABLE_FIELDS), Client),
-                summary=f"Fiche créée : {client.company_name}",
-            )
-            for client in clients
+        # COPY on PostgreSQL for many rows (an import's batch), bulk_create otherwise.
+        insert_objects(clients)
+        insert_objects(
+            [
+                history.entry(
+                    client=client,
+                    actor=by,
+                    action=action,
+                    changes=history.diff({}, history.snapshot(client, EDITABLE_FIELDS), Client),
+                    summary=f"Fiche créée : {client.company_name}",
+                )
+                for client in clients
+            ]
         )
         clients_created.send(sender=Client, firm=firm, client_ids=[client.pk for client in clients])
     return clients
