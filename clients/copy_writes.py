@@ -101,6 +101,39 @@ def insert_objects(objects: Sequence[models.Model], *, batch_size: int = 1000) -
         instance._state.db = connection.alias
 
 
+def update_objects(
+    objects: Sequence[models.Model], fields: Sequence[str], *, batch_size: int = 1000
+) -> None:
+    """Write ``fields`` of saved instances of one model (``auto_now`` fields take the time
+    now, as ``save`` gives them): COPY into a temporary table and one UPDATE … FROM on
+    PostgreSQL, ``bulk_update`` elsewhere or for a few rows."""
+    if not objects:
+        return
+    model = type(objects[0])
+    columns = [model._meta.get_field(name) for name in fields]
+    rows = [
+        [instance.pk, *(field.pre_save(instance, add=False) for field in columns)]
+        for instance in objects
+    ]
+    if not uses_copy(len(objects)):
+        model._default_manager.bulk_update(objects, list(fields), batch_size=batch_size)
+        return
+    pk = model._meta.pk
+    key = connection.ops.quote_name(pk.column)
+    assignments = ", ".join(
+        f"{name} = incoming.{name}"
+        for name in (connection.ops.quote_name(field.column) for field in columns)
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        incoming = _copy_to_temporary_table(cursor, model, [pk, *columns], rows)
+        update = (
+            f"UPDATE {_table(model)} AS target SET {assignments} "  # noqa: S608
+            f"FROM {incoming} AS incoming WHERE target.{key} = incoming.{key}"
+        )
+        cursor.execute(update)
+        cursor.execute(f"DROP TABLE {incoming}")
+
+
 def _table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 

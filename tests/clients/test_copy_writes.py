@@ -71,3 +71,52 @@ def test_copy_and_bulk_create_create_the_same_clients(firm_a, monkeypatch):
     # Clients made one by one afterwards get keys of their own.
     later = factories.make_client(firm)
     assert later.pk > max(client.pk for client in [*by_copy, *by_bulk])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path is PostgreSQL's")
+def test_copy_and_bulk_update_write_the_same_changes_and_history(firm_a, monkeypatch):
+    firm = firm_a.firm
+    with firm_scope(firm):
+        first = services.create_clients(firm=firm, rows=_rows(0), by=None)
+        second = services.create_clients(firm=firm, rows=_rows(ROWS), by=None)
+
+    def update(clients) -> list[Client]:
+        changes = [
+            (client, {"city": f"Lyon {n}\tCedex", "tags": ["mis à jour"], "siren": client.siren})
+            for n, client in enumerate(clients)
+        ]
+        with firm_scope(firm):
+            return services.update_clients(firm=firm, changes=changes, by=firm_a.admin.user)
+
+    with CaptureQueriesContext(connection) as copied:
+        assert len(update(first)) == ROWS
+    assert any(query["sql"].startswith("UPDATE") and "incoming" in query["sql"] for query in copied)
+    monkeypatch.setattr(copy_writes, "uses_copy", lambda rows: False)  # SQLite's path
+    assert len(update(second)) == ROWS
+
+    def state(clients) -> list[tuple]:
+        with firm_scope(firm):
+            rows = {
+                row[0]: row[1:]
+                for row in Client.objects.for_firm(firm)
+                .filter(pk__in=[client.pk for client in clients])
+                .values_list("id", "city", "tags", "company_name")
+            }
+            changes = dict(
+                HistoryEntry.objects.for_firm(firm)
+                .filter(client_id__in=rows, action=HistoryEntry.Action.IMPORTED)
+                .exclude(summary__startswith="Fiche créée")
+                .values_list("client_id", "changes")
+            )
+        return [(rows[client.pk], changes[client.pk]) for client in clients]
+
+    assert state(first) == state(second)
+    assert state(first)[1][0][0] == "Lyon 1\tCedex"
+    assert set(state(first)[1][1]) == {"city", "tags"}
+    with firm_scope(firm):  # nothing changes: nothing written, no entry
+        assert (
+            services.update_clients(
+                firm=firm, changes=[(first[0], {"city": "Lyon 0\tCedex"})], by=None
+            )
+            == []
+        )
