@@ -31,10 +31,15 @@ def upsert_rows(
     unique: Sequence[str],
     update: Sequence[str],
     batch_size: int = 1000,
+    skip_unchanged: bool = False,
 ) -> int:
     """Insert ``rows`` (tuples of Python values in the order of ``columns``, attribute names
     such as ``client_id``), updating ``update`` where a row with the same ``unique`` columns
-    exists. JSON columns take Python values. Returns the number of rows sent."""
+    exists. JSON columns take Python values. Returns the number of rows sent.
+
+    ``skip_unchanged``: on PostgreSQL, a stored row whose ``update`` columns already hold those
+    values is left as it is (no new row version, no index update): most rows of a rescoring
+    with the same grid."""
     if not rows:
         return 0
     if not uses_copy(len(rows)):
@@ -65,6 +70,11 @@ def upsert_rows(
             f"INSERT INTO {_table(model)} ({quoted}) SELECT {quoted} FROM {incoming} "  # noqa: S608
             f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
         )
+        if skip_unchanged:
+            names = [connection.ops.quote_name(model._meta.get_field(c).column) for c in update]
+            stored = ", ".join(f"{_table(model)}.{name}" for name in names)
+            given = ", ".join(f"EXCLUDED.{name}" for name in names)
+            upsert += f" WHERE ({stored}) IS DISTINCT FROM ({given})"
         cursor.execute(upsert)
         cursor.execute(f"DROP TABLE {incoming}")
     return len(rows)

@@ -126,6 +126,7 @@ def score_clients(
         unique=UNIQUE,
         update=PORTFOLIO_FACTS_FIELDS,
         batch_size=BATCH,
+        skip_unchanged=True,  # the facts carry no time: an unchanged row is not written again
     )
     return scores
 

@@ -129,3 +129,28 @@ def test_a_full_rescoring_costs_a_fixed_number_of_statements_per_batch(firm_a, m
     with CaptureQueriesContext(connection) as large:
         services.rescore_portfolio(firm_id=firm.pk)
     assert len(large) == len(small)
+
+
+def _fact_versions(firm) -> dict[int, str]:
+    """Each facts row's xmin: the transaction that wrote its current version."""
+    with firm_scope(firm), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT client_id, xmin::text FROM scoring_portfoliofacts WHERE firm_id = %s",
+            [firm.pk],
+        )
+        return dict(cursor.fetchall())
+
+
+def test_a_rescoring_leaves_unchanged_facts_rows_as_they_are(firm_a):
+    ids = _portfolio(firm_a, MANY)
+    firm = firm_a.firm
+    with firm_scope(firm):
+        services.score_clients(firm=firm, client_ids=ids)
+    before = _fact_versions(firm)
+    with firm_scope(firm):
+        client = Client.objects.for_firm(firm).get(pk=ids[0])
+        questionnaire.save_answers(firm=firm, client=client, values={"vat_liable": False}, by=None)
+        services.score_clients(firm=firm, client_ids=ids)
+    after = _fact_versions(firm)
+    assert set(after) == set(before) == set(ids)
+    assert [client_id for client_id in ids if after[client_id] != before[client_id]] == [ids[0]]
