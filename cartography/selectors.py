@@ -143,27 +143,35 @@ def cartography_inputs_for_clients(firm: Firm | int, client_ids: Iterable[int]) 
     """
     ids = list(client_ids)
     inputs = {client_id: _empty_inputs() for client_id in ids}
-    for profile in DigitalProfile.objects.for_firm(firm).filter(client_id__in=ids):
-        inputs[profile.client_id]["profile"] = profile.answers()
+    # Plain rows, no model instances: the full rescoring reads every client of the firm.
+    profiles = DigitalProfile.objects.for_firm(firm).filter(client_id__in=ids)
+    for row in profiles.values_list("client_id", *PROFILE_CODES):
+        inputs[row[0]]["profile"] = dict(zip(PROFILE_CODES, row[1:], strict=True))
     software = (
         ClientSoftware.objects.for_firm(firm)
         .filter(client_id__in=ids)
-        .select_related("product")
         .order_by("client_id", "category", "id")
+        .values_list(
+            "client_id",
+            "category",
+            "product__reform_ready",
+            "used_for_issuing",
+            "used_for_receiving",
+        )
     )
-    for item in software:
-        inputs[item.client_id]["software"].append(
+    for client_id, category, readiness, issuing, receiving in software:
+        inputs[client_id]["software"].append(
             {
-                "category": item.category,
-                "reform_ready": READY[ReformReadiness(item.reform_ready)],
-                "used_for_issuing": item.used_for_issuing,
-                "used_for_receiving": item.used_for_receiving,
+                "category": category,
+                # A software typed in freely (no catalogue entry) is "unknown".
+                "reform_ready": READY.get(readiness),
+                "used_for_issuing": issuing,
+                "used_for_receiving": receiving,
             }
         )
     platforms = ClientPlatform.objects.for_firm(firm).filter(client_id__in=ids)
-    for platform in platforms.values("client_id", "role", "status"):
-        key = f"{platform['role']}_platform"
-        inputs[platform["client_id"]][key] = platform["status"]
+    for client_id, role, status in platforms.values_list("client_id", "role", "status"):
+        inputs[client_id][f"{role}_platform"] = status
     return inputs
 
 

@@ -56,12 +56,15 @@ class ClientForm(forms.ModelForm):
         model = Client
         fields = list(Client.EDITABLE_FIELDS)
 
-    def __init__(self, *args, firm: Firm, check_siren_unique: bool = True, **kwargs) -> None:
+    def __init__(
+        self, *args, firm: Firm, check_siren_unique: bool = True, members=None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.firm = firm
         # The import decides create or update by SIREN itself, for a whole chunk at once.
         self.check_siren_unique = check_siren_unique
-        self.fields["assigned_to"].queryset = firm_members(firm)
+        # ``members``: firm_members(firm) built once by a caller checking many rows.
+        self.fields["assigned_to"].queryset = firm_members(firm) if members is None else members
         self.fields["assigned_to"].label = _("Collaborateur")
         self.fields["assigned_to"].empty_label = NOBODY
         self.fields["invoice_delivery"].required = False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +17,7 @@ from clients.concurrency import (
     edited_fields,
     plain,
 )
+from clients.copy_writes import insert_objects, update_objects
 from clients.models import Client, HistoryEntry
 from clients.signals import clients_created
 from firms.models import Firm, User
@@ -40,8 +41,8 @@ def create_client(
 def create_clients(
     *, firm: Firm, rows: list[dict], by: User | None, action: str = HistoryEntry.Action.IMPORTED
 ) -> list[Client]:
-    """Create clients from cleaned data, each with its history entry, in three statements
-    whatever the number (an import writes a chunk at once); then tell the apps above
+    """Create clients from cleaned data, each with its history entry, in a fixed number of
+    statements whatever the number (an import writes a chunk at once); then tell the apps above
     (``clients_created``: the scoring gives them their first score) in the same transaction."""
     clients = []
     for data in rows:
@@ -50,16 +51,19 @@ def create_clients(
             values["vat_number"] = derived_vat_number(values["siren"])
         clients.append(Client(firm=firm, **values))
     with transaction.atomic():
-        Client.objects.bulk_create(clients)
-        HistoryEntry.objects.bulk_create(
-            history.entry(
-                client=client,
-                actor=by,
-                action=action,
-                changes=history.diff({}, history.snapshot(client, EDITABLE_FIELDS), Client),
-                summary=f"Fiche créée : {client.company_name}",
-            )
-            for client in clients
+        # COPY on PostgreSQL for many rows (an import's batch), bulk_create otherwise.
+        insert_objects(clients)
+        insert_objects(
+            [
+                history.entry(
+                    client=client,
+                    actor=by,
+                    action=action,
+                    changes=history.diff({}, history.snapshot(client, EDITABLE_FIELDS), Client),
+                    summary=f"Fiche créée : {client.company_name}",
+                )
+                for client in clients
+            ]
         )
         clients_created.send(sender=Client, firm=firm, client_ids=[client.pk for client in clients])
     return clients
@@ -118,6 +122,52 @@ def update_client(
         if changes:
             history.record(client=stored, actor=by, action=action, changes=changes)
     return stored
+
+
+def update_clients(
+    *,
+    firm: Firm,
+    changes: Sequence[tuple[Client, dict]],
+    by: User | None,
+    action: str = HistoryEntry.Action.IMPORTED,
+) -> list[Client]:
+    """:func:`update_client` for many clients at once (an import's batch), in a fixed number
+    of statements: the clients locked and read together, the fields that differ written with
+    one UPDATE (COPY on PostgreSQL, ``clients.copy_writes``) and one history entry per client
+    that changed, never folded into another. No conflict check: the values are written over
+    what is stored, as an import does. A client no longer there is left out."""
+    with transaction.atomic():
+        stored = {
+            client.pk: client
+            for client in Client.objects.for_firm(firm)
+            .select_for_update(of=("self",))
+            .select_related("assigned_to")
+            .filter(pk__in=[client.pk for client, _ in changes])
+        }
+        written, entries = [], []
+        for client, data in changes:
+            row = stored.get(client.pk)
+            if row is None:
+                continue
+            values = {name: value for name, value in data.items() if name in EDITABLE_FIELDS}
+            if "vat_number" in values and not values["vat_number"]:
+                values["vat_number"] = derived_vat_number(values.get("siren") or row.siren)
+            write, _conflicting = edited_fields(
+                loaded=None,
+                current=client_values(row),
+                yours={name: plain(value) for name, value in values.items()},
+            )
+            if not write:
+                continue
+            before = history.snapshot(row, write)
+            for name in write:
+                setattr(row, name, values[name])
+            written.append(row)
+            if changed := history.diff(before, history.snapshot(row, write), Client):
+                entries.append(history.entry(client=row, actor=by, action=action, changes=changed))
+        update_objects(written, [*EDITABLE_FIELDS, "updated_at"])
+        insert_objects(entries)
+    return written
 
 
 def _conflict(stored: Client, name: str, value: object) -> FieldConflict:

@@ -229,7 +229,15 @@ def _store_obligations(
         for field in Obligations._meta.concrete_fields
         if field.name not in ("id", "firm", "client")
     }
-    obligations, _created = rows.update_or_create(firm=firm, client=client, defaults=fields)
+    # The client's row is locked (_lock_answers): no other writer of this client meanwhile, so
+    # a plain read then write does (update_or_create would add a savepoint and a row lock).
+    obligations = rows.first()
+    if obligations is None:
+        obligations = Obligations.objects.create(firm=firm, client=client, **fields)
+    else:
+        for name, value in fields.items():
+            setattr(obligations, name, value)
+        obligations.save(update_fields=list(fields))
     # The score reads the obligations: same transaction, so they never disagree.
     obligations_changed.send(sender=Obligations, firm=firm, client_ids=[client.pk])
     return obligations

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from clients.copy_writes import upsert_rows
 from clients.models import Client
 from firms.models import Firm, User
 from firms.tenancy import firm_scope
@@ -40,6 +41,9 @@ SCORE_FIELDS = [
     "computed_at",
 ]
 PORTFOLIO_FACTS_FIELDS = ["level", "total", "compliance", *FACT_FIELDS]
+UNIQUE = ["firm_id", "client_id"]
+SCORE_COLUMNS = [*UNIQUE, *SCORE_FIELDS]
+FACTS_COLUMNS = [*UNIQUE, *PORTFOLIO_FACTS_FIELDS]
 
 
 def current_grid(firm: Firm | int) -> tuple[int, Grid]:
@@ -56,12 +60,14 @@ def score_clients(
     client_ids: Sequence[int],
     grid: Grid | None = None,
     grid_version: int | None = None,
+    returning: bool = True,
 ) -> list[ClientScore]:
     """Score the given clients with the grid in force (or the one given) and store the scores.
 
     The queries do not grow client by client: read the inputs (four queries), then upsert the
     scores and their facts (PortfolioFacts) in batches. Call it inside the firm scope, in the
-    transaction that changed the inputs.
+    transaction that changed the inputs. ``returning=False`` returns no ClientScore objects
+    (the full rescoring does not read them).
     """
     firm_id = firm if isinstance(firm, int) else firm.pk
     if grid is None:
@@ -69,40 +75,58 @@ def score_clients(
     now = timezone.now()
     mandates = mandate_statuses(firm_id, client_ids)
     inputs = scoring_inputs(firm_id, client_ids, today=timezone.localdate(now), mandates=mandates)
-    scores, facts = [], []
+    scores, score_rows, fact_rows = [], [], []
     for client_id, data in inputs.items():
         result = result_to_dict(score_client(data, grid))
-        figures = {
-            "firm_id": firm_id,
-            "client_id": client_id,
-            "total": result["total"],
-            "level": result["level"],
-            "compliance": result["compliance"],
-        }
-        scores.append(
-            ClientScore(
-                **figures,
-                breakdown=result["breakdown"],
-                checkpoints=result["checkpoints"],
-                grid_version=grid_version,
-                computed_at=now,
+        total, level, compliance = result["total"], result["level"], result["compliance"]
+        if returning:
+            scores.append(
+                ClientScore(
+                    firm_id=firm_id,
+                    client_id=client_id,
+                    total=total,
+                    level=level,
+                    compliance=compliance,
+                    breakdown=result["breakdown"],
+                    checkpoints=result["checkpoints"],
+                    grid_version=grid_version,
+                    computed_at=now,
+                )
+            )
+        score_rows.append(
+            (
+                firm_id,
+                client_id,
+                total,
+                level,
+                compliance,
+                result["breakdown"],
+                result["checkpoints"],
+                grid_version,
+                now,
             )
         )
-        mandate = mandates.get(client_id, "")
-        facts.append(PortfolioFacts(**figures, **portfolio_facts(data, mandate_status=mandate)))
-    ClientScore.objects.bulk_create(
-        scores,
-        update_conflicts=True,
-        unique_fields=["firm", "client"],
-        update_fields=SCORE_FIELDS,
+        facts = portfolio_facts(data, mandate_status=mandates.get(client_id, ""))
+        fact_rows.append(
+            (firm_id, client_id, level, total, compliance, *(facts[name] for name in FACT_FIELDS))
+        )
+    # COPY on PostgreSQL, bulk_create elsewhere (clients.copy_writes).
+    upsert_rows(
+        ClientScore,
+        SCORE_COLUMNS,
+        score_rows,
+        unique=UNIQUE,
+        update=SCORE_FIELDS,
         batch_size=BATCH,
     )
-    PortfolioFacts.objects.bulk_create(
-        facts,
-        update_conflicts=True,
-        unique_fields=["firm", "client"],
-        update_fields=PORTFOLIO_FACTS_FIELDS,
+    upsert_rows(
+        PortfolioFacts,
+        FACTS_COLUMNS,
+        fact_rows,
+        unique=UNIQUE,
+        update=PORTFOLIO_FACTS_FIELDS,
         batch_size=BATCH,
+        skip_unchanged=True,  # the facts carry no time: an unchanged row is not written again
     )
     return scores
 
@@ -210,7 +234,13 @@ def rescore_portfolio(*, firm_id: int, progress=None) -> int:
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         with firm_scope(firm_id), transaction.atomic():
-            score_clients(firm=firm_id, client_ids=batch, grid=grid, grid_version=grid_version)
+            score_clients(
+                firm=firm_id,
+                client_ids=batch,
+                grid=grid,
+                grid_version=grid_version,
+                returning=False,
+            )
         if progress:
             progress.advance(len(batch))
     return len(ids)

@@ -115,11 +115,9 @@ def apply_rows(rows: Iterable[RowPlan], *, firm: Firm, by: User | None, siren_co
                 )
         except IntegrityError:
             _create_one_by_one(creations, firm=firm, by=by, siren_column=siren_column)
-    for row in rows:
-        if row.action == UPDATE:
-            services.update_client(
-                firm=firm, client=row.client, data=row.data, by=by, action=IMPORTED
-            )
+    updates = [(row.client, row.data) for row in rows if row.action == UPDATE]
+    if updates:
+        services.update_clients(firm=firm, changes=updates, by=by, action=IMPORTED)
 
 
 def _create_one_by_one(

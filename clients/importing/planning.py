@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TypeVar
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.forms.models import model_to_dict
@@ -34,7 +35,7 @@ from clients.importing.mapping import normalise
 from clients.importing.reading import Record, Table
 from clients.models import Client
 from clients.services import EDITABLE_FIELDS, derived_vat_number
-from firms.models import Firm
+from firms.models import Firm, User
 from firms.tenancy import firm_scope
 from firms.validators import clean_siren
 
@@ -141,6 +142,14 @@ class Planner:
             raise ValueError("the mapping lacks a mandatory column (see missing_fields)")
         self.duplicates = _duplicate_lines(table.rows, self.columns["siren"])
         self.members = MemberDirectory(firm) if "assigned_to" in self.columns else None
+        # Read once for the whole file: the form of each row neither builds the members'
+        # query nor looks its collaborator up (MemberDirectory found it).
+        self.member_choices = firm_members(firm)
+        self.form_class = import_row_form(
+            firm,
+            self.member_choices,
+            KnownMemberField(self.members.users if self.members else {}, self.member_choices),
+        )
         self.defaults = {
             name: Client._meta.get_field(name).get_default()
             for name in ("fiscal_year_end", "invoice_delivery")
@@ -198,11 +207,12 @@ class Planner:
             if problem:
                 errors[self.header_of("assigned_to")] = problem
             data["assigned_to"] = user_id or ""
-        form = ClientForm(
+        form = self.form_class(
             data,
             instance=copy.copy(client) if client else None,
             firm=self.firm,
             check_siren_unique=False,  # decided above: an existing SIREN is an update
+            members=self.member_choices,
         )
         if not form.is_valid():
             for name, messages in form.errors.items():
@@ -238,13 +248,61 @@ class Planner:
         return dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order))))
 
 
+class SharedFields(dict):
+    """The fields of a form class, handed to every instance as they are: a Django form
+    deep-copies its 44 fields for each instance, a third of the planning of a row, and the
+    rows of a file are checked one after the other with the same, unchanged fields."""
+
+    def __deepcopy__(self, memo) -> SharedFields:
+        return self
+
+
+class ImportRowForm(ClientForm):
+    """The client sheet's form for one row of a file. Its collaborator comes from the members
+    read once for the file (KnownMemberField), so the model's check that the user exists, one
+    query a row, is left out."""
+
+    def _get_validation_exclusions(self):
+        return {*super()._get_validation_exclusions(), "assigned_to"}
+
+
+def import_row_form(firm: Firm, members, member_field: forms.Field) -> type[ImportRowForm]:
+    """ImportRowForm with its fields prepared once (see SharedFields) for one file."""
+    prepared = ImportRowForm(firm=firm, check_siren_unique=False, members=members)
+    fields = SharedFields(prepared.fields)
+    fields["assigned_to"] = member_field
+    form_class = type("FileRowForm", (ImportRowForm,), {})
+    form_class.base_fields = fields  # after the metaclass, which sets its own
+    return form_class
+
+
+class KnownMemberField(forms.ModelChoiceField):
+    """The collaborator of an import row, among the members read once for the file."""
+
+    def __init__(self, users: Mapping[int, User], queryset) -> None:
+        super().__init__(queryset=queryset, required=False)
+        self.users = users
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.users[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
 class MemberDirectory:
     """The firm's active members, found by e-mail address or by full name."""
 
     def __init__(self, firm: Firm) -> None:
         self.by_email: dict[str, int] = {}
         self.by_name: dict[str, list[int]] = defaultdict(list)
+        self.users: dict[int, User] = {}
         for user in firm_members(firm):
+            self.users[user.pk] = user
             self.by_email[user.email.lower()] = user.pk
             self.by_name[_name_key(user.full_name)].append(user.pk)
 

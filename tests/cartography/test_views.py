@@ -5,7 +5,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cartography import services
-from cartography.models import ClientPlatform, ClientSoftware, DigitalProfile, SoftwareProduct
+from cartography.models import (
+    ClientPlatform,
+    ClientSoftware,
+    DigitalProfile,
+    Platform,
+    SoftwareProduct,
+)
 from clients.models import HistoryEntry
 from firms.tenancy import firm_scope
 from tests import factories
@@ -308,3 +314,32 @@ def test_the_tab_makes_a_constant_number_of_queries(as_member, firm_a, client_a,
                 by=None,
             )
     assert count() == few
+
+
+def test_the_tab_stays_within_its_statements_with_the_whole_platform_list(
+    as_member, firm_a, client_a, default_catalogues, django_assert_max_num_queries
+):
+    """The tab with the DGFiP list of platforms in both selects (written by QuickSelect):
+    session, user, firm, the scope (its savepoint, settings and release), membership, client,
+    software, platforms, profile, catalogue, the badge and the firm switcher, and one query
+    per platform select."""
+    member = as_member(firm_a.collaborator)
+    with firm_scope(firm_a.firm):
+        platform = Platform.objects.for_firm(firm_a.firm).order_by("name")[3]
+        services.set_client_platform(
+            firm=firm_a.firm,
+            client=client_a,
+            role="issuing",
+            platform=platform,
+            status="chosen",
+            by=None,
+        )
+        platforms = Platform.objects.for_firm(firm_a.firm).count()
+    member.get(_url(firm_a, client_a))
+    with django_assert_max_num_queries(17):
+        response = member.get(_url(firm_a, client_a))
+    html = response.content.decode()
+    assert platforms > 50
+    assert html.count("<option value=") >= 2 * platforms
+    assert f'<option value="{platform.pk}" selected>' in html
+    assert 'name="issuing-platform"' in html and 'name="reception-platform"' in html

@@ -321,3 +321,40 @@ def test_the_fiscal_tab_costs_the_same_queries_however_many_answers(collaborator
     # cost 9; the tab itself 4: the client, its score (the header's badge), its answers, its
     # obligations.
     assert answered <= 13
+
+
+def _save_statements(http, url, value: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = _htmx_post(http, url, "vat_on_debits", {"vat_on_debits": value})
+    assert response.status_code == 200 and 'id="questionnaire"' in response.content.decode()
+    return len(captured)
+
+
+def test_saving_one_answer_costs_a_fixed_small_number_of_statements(collaborator, firm_a, company):
+    """One htmx save: the answer, the obligations derived again, the client's score and facts,
+    the history entry and the re-rendered questionnaire, in the same statements whatever the
+    client has already answered or the firm holds."""
+    url = _url(firm_a, company)
+    _answer(
+        firm_a,
+        company,
+        {"vat_liable": True, "establishment": "france_hq", "activity_nature": "services"},
+        by=firm_a.collaborator.user,
+    )
+    _save_statements(collaborator, url, "true")  # warm the session
+    few = _save_statements(collaborator, url, "false")
+    _answer(
+        firm_a,
+        company,
+        {"employees": 3, "turnover_eur": 100_000, "balance_sheet_eur": 50_000, "sells_b2c": True},
+        by=firm_a.collaborator.user,
+    )
+    for _ in range(5):
+        factories.make_client(firm_a.firm, assigned_to=firm_a.collaborator.user)
+    many = _save_statements(collaborator, url, "true")
+    assert many == few
+    # Session, user, firm, scope, membership, client (6); the answers read, the client locked,
+    # the answer written (about 4); the obligations read and written; the scoring's grid,
+    # mandates, obligations, cartography (3) and the score and facts upserts (8); the history
+    # entry folded in (4); the questionnaire, obligations and badge read again (3); savepoints.
+    assert many <= 34
