@@ -154,12 +154,14 @@ def _amounts_of(firm_id: int, ids: list[int]) -> tuple[dict[int, Decimal], dict[
         .filter(credited_invoice_id__in=ids, status=InvoiceStatus.ISSUED)
         .annotate(what=Value("credit"))
         .values_list("what", "credited_invoice_id", "total_incl_vat")
+        .order_by()  # SQLite refuses an ORDER BY (the model's) inside a UNION
     )
     paid_rows = (
         Payment.objects.for_firm(firm_id)
         .filter(invoice_id__in=ids)
         .annotate(what=Value("payment"))
         .values_list("what", "invoice_id", "amount")
+        .order_by()
     )
     credited: dict[int, Decimal] = {}
     paid: dict[int, Decimal] = {}

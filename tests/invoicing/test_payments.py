@@ -144,6 +144,18 @@ def test_credit_notes_reduce_what_is_due(seller, buyer):
         assert payments.balance_of(invoice).status == PaymentStatus.PAID
 
 
+def test_balances_are_read_where_a_union_allows_no_ordering(seller, buyer, monkeypatch):
+    """SQLite (the embedded default) refuses ORDER BY inside a UNION: the balances' one query
+    must not inherit the invoices' default ordering."""
+    from django.db import connection
+
+    invoice = make_issued(seller, buyer)
+    _record(seller, invoice, "10.00")
+    monkeypatch.setattr(connection.features, "supports_slicing_ordering_in_compound", False)
+    with firm_scope(seller.firm):
+        assert payments.balance_of(invoice).paid == D("10.00")
+
+
 def _issued_row(cast, client, *, due_date):
     """An issued invoice written directly, with a due date already past."""
     with firm_scope(cast.firm):
