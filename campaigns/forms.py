@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from campaigns import content, links
+from campaigns import content
 from campaigns.models import Campaign, CampaignKind
 
 
@@ -38,21 +38,15 @@ class CampaignForm(forms.Form):
             "max_length": _("Le texte fait 20 000 caractères au plus."),
         },
     )
-    include_link = forms.BooleanField(label=_("Inclure le lien du questionnaire"), required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if not links.available():
-            self.fields["include_link"].disabled = True
-            self.fields["include_link"].help_text = _(
-                "Bientôt : le questionnaire en libre-service, que chaque client remplit par son "
-                "lien personnel, n'est pas encore disponible."
-            )
-        else:
-            self.fields["include_link"].help_text = _(
-                "Un lien personnel par client, valable 30 jours ; il remplace le lien envoyé "
-                "auparavant. Placez-le avec {lien_questionnaire}, sinon il s'ajoute à la fin."
-            )
+    include_link = forms.BooleanField(
+        label=_("Inclure le lien du questionnaire"),
+        required=False,
+        help_text=_(
+            "Un lien personnel par client, valable la durée choisie dans les paramètres du "
+            "questionnaire client ; il remplace le lien envoyé auparavant. Placez-le avec "
+            "{lien_questionnaire}, sinon il s'ajoute à la fin."
+        ),
+    )
 
     @classmethod
     def for_campaign(cls, campaign: Campaign, data=None) -> CampaignForm:

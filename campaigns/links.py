@@ -31,19 +31,15 @@ class LinkFunnel:
     reviewed: int
 
 
-def available() -> bool:
-    """Whether the self-service questionnaire can be linked from campaigns."""
-    return True
-
-
 def issue(*, client: Client, user: User | None) -> QuestionnaireLink:
-    """A new personal link for the client (its earlier links stop working), written in the
-    caller's transaction."""
-    issued = self_service.issue_link(client=client, user=user)
+    """A new personal link for the client (its earlier links stop working), valid as long as
+    the firm's self-service settings say, written in the caller's transaction."""
+    days = self_service.choice_of(client.firm_id).link_days
+    issued = self_service.issue_link(client=client, user=user, days=days)
     return QuestionnaireLink(link_id=issued.link.pk, url=issued.url)
 
 
-def funnel(*, firm_id: int, link_ids) -> LinkFunnel | None:
+def funnel(*, firm_id: int, link_ids) -> LinkFunnel:
     """How many of these links (ids, or a query of ids) were opened, submitted and reviewed."""
     figures = (
         ClientLink.objects.for_firm(firm_id)

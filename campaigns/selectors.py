@@ -74,8 +74,8 @@ class Funnel:
 
 
 def funnel_of(firm: Firm, campaign: Campaign) -> Funnel:
-    """Sent, then, for a campaign with the questionnaire link, opened, submitted, reviewed.
-    The last three are None while the self-service questionnaire is not there."""
+    """Sent, then, for a campaign with the questionnaire link, opened, submitted, reviewed
+    (None without the link)."""
     sent = getattr(campaign, "sent_count", None)
     if sent is None:
         sent = (
@@ -84,7 +84,7 @@ def funnel_of(firm: Firm, campaign: Campaign) -> Funnel:
             .count()
         )
     found = None
-    if campaign.include_link and links.available():
+    if campaign.include_link:
         link_ids = (
             CampaignRecipient.objects.for_firm(firm)
             .filter(campaign=campaign, questionnaire_link_id__isnull=False)

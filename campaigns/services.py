@@ -52,10 +52,6 @@ _TOKEN = re.compile(r"^([0-9]{1,19})\.([A-Za-z0-9_-]{43})$")
 
 # --- Texts ---------------------------------------------------------------------------------
 
-LINK_UNAVAILABLE = gettext_lazy(
-    "Le questionnaire en libre-service n'est pas encore disponible : le lien ne peut pas "
-    "être inclus."
-)
 DEFAULT_SUBJECT = gettext_lazy("Facturation électronique : ce qui change pour {client}")
 DEFAULT_BODY = gettext_lazy(
     "Bonjour {contact},\n\n"
@@ -96,8 +92,6 @@ def create_campaign(
         )
     if kind not in CampaignKind.values:
         raise CampaignRefused(_("Type de campagne inconnu."))
-    if include_link and not links.available():
-        raise CampaignRefused(LINK_UNAVAILABLE)
     subject = subject or str(DEFAULT_SUBJECT)
     body = body or str(DEFAULT_BODY)
     content.check_texts(subject=subject, body=body, include_link=include_link)
@@ -153,8 +147,6 @@ def update_campaign(
     *, firm: Firm, campaign: Campaign, kind: str, subject: str, body: str, include_link: bool
 ) -> Campaign:
     """A draft's texts and options changed (the form checked them)."""
-    if include_link and not links.available():
-        raise CampaignRefused(LINK_UNAVAILABLE)
     content.check_texts(subject=subject, body=body, include_link=include_link)
     with firm_scope(firm), transaction.atomic():
         locked = _locked_draft(firm, campaign)
@@ -268,8 +260,6 @@ def start_sending(*, firm: Firm, campaign: Campaign, by: User, base_url: str) ->
     with firm_scope(firm), transaction.atomic():
         locked = _locked_draft(firm, campaign)
         refresh_skipped(firm=firm, campaign=locked)
-        if locked.include_link and not links.available():
-            raise CampaignRefused(LINK_UNAVAILABLE)
         job = start_job(
             firm=firm,
             kind=SEND_JOB_KIND,

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaigns import content, links, selectors, services
+from campaigns import content, selectors, services
 from campaigns.forms import CampaignForm
 from campaigns.models import CampaignRecipient, recipient_state
 from firms.access import require_supervision
@@ -59,7 +59,6 @@ def campaign_detail(request: HttpRequest, firm_slug: str, campaign_id: int) -> H
         "page": page,
         "rows": rows,
         "funnel": selectors.funnel_of(request.firm, campaign),
-        "link_available": links.available(),
         "job": campaign.job,
         "merge_keys": [(f"{{{key}}}", meaning) for key, meaning in content.MERGE_KEYS.items()],
         "sendable": campaign.recipient_count - campaign.skipped_count,

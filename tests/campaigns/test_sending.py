@@ -316,6 +316,24 @@ def test_without_the_keyword_the_link_is_added_at_the_end(firm_a, portfolio):
     assert re.search(r"Votre questionnaire en ligne : http://\S+/q/\S+", text)
 
 
+def test_the_link_lasts_as_long_as_the_firms_self_service_settings_say(firm_a, portfolio):
+    from self_service.services import choice_of
+
+    with firm_scope(firm_a.firm):
+        settings_row = choice_of(firm_a.firm)
+        settings_row.link_days = 7
+        settings_row.save()
+    campaign = make_campaign(firm_a, [portfolio["martin"]], body="Bonjour", include_link=True)
+    services.start_sending(
+        firm=firm_a.firm, campaign=campaign, by=firm_a.supervisor.user, base_url=BASE_URL
+    )
+    _reload(campaign)
+    execute_job(firm_id=firm_a.firm.pk, job_id=campaign.job_id)
+    with firm_scope(firm_a.firm):
+        link = ClientLink.objects.for_firm(firm_a.firm).get(client=portfolio["martin"])
+    assert abs(link.expires_at - link.created_at - timedelta(days=7)) < timedelta(seconds=5)
+
+
 def test_a_campaign_needs_clients(firm_a):
     with pytest.raises(services.CampaignRefused, match="au moins un client"):
         make_campaign(firm_a, [])
