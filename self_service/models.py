@@ -30,7 +30,9 @@ class ClientLink(TenantModel):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="self_service_links")
     # SHA-256 (hex) of the token of the URL; the token itself is shown once and never stored.
-    token_hash = models.CharField(max_length=64, unique=True)
+    # Found without a firm by its index; unique within the firm, like every tenant key (256
+    # random bits never meet across firms either).
+    token_hash = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -50,6 +52,9 @@ class ClientLink(TenantModel):
         verbose_name_plural = _("liens client")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["firm", "client", "-created_at"], name="link_client")]
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "token_hash"], name="link_unique_token")
+        ]
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.created_at:%Y-%m-%d}"

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='ClientLink',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
+                ('token_hash', models.CharField(db_index=True, max_length=64)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('expires_at', models.DateTimeField(verbose_name='expire le')),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='révoqué le')),
@@ -92,6 +92,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='clientlink',
             index=models.Index(fields=['firm', 'client', '-created_at'], name='link_client'),
+        ),
+        migrations.AddConstraint(
+            model_name='clientlink',
+            constraint=models.UniqueConstraint(fields=('firm', 'token_hash'), name='link_unique_token'),
         ),
         migrations.AddIndex(
             model_name='proposal',
