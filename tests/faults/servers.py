@@ -118,6 +118,11 @@ class PreforkWorker:
         self.name = name
         self.process: subprocess.Popen | None = None
         self.started_at = 0.0
+        self.killed = False  # by the suite, on purpose
+
+    @property
+    def exited_by_itself(self) -> bool:
+        return not self.killed and self.process is not None and self.process.poll() is not None
 
     def start(self, concurrency: int = 2, *, wait: bool = True) -> None:
         log = self.log_path.open("a")
@@ -192,6 +197,7 @@ class PreforkWorker:
         """SIGKILL the main process and its children at once (the whole process group)."""
         assert self.process is not None
         victims = [self.pid, *self.children()]
+        self.killed = True
         os.killpg(self.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
         for pid in victims[1:]:
@@ -200,6 +206,7 @@ class PreforkWorker:
         return victims
 
     def stop(self) -> None:
+        self.killed = True
         if self.process is None or self.process.poll() is not None:
             return
         with contextlib.suppress(ProcessLookupError):

@@ -105,14 +105,29 @@ def fault_redis():
 
 @pytest.fixture
 def workers(transactional_db, fault_redis, tmp_path):
-    """Prefork workers on the fault Redis; whatever is still running is stopped at the end
-    (before the database is emptied)."""
-    started: list[PreforkWorker] = []
+    """Prefork workers on the fault Redis, kept alive as a process manager keeps them;
+    whatever is still running is stopped at the end (before the database is emptied)."""
+    pool = Workers(fault_redis.url, tmp_path / "fault-workers.log")
+    yield pool
+    for worker in pool.started:
+        worker.stop()
 
-    def start(name: str, *, wait: bool = True) -> PreforkWorker:
+
+class Workers:
+    """The suite's workers. A worker that exits by itself (Celery may stop on an
+    'Unrecoverable error' when it loses the broker twice in a row) is started again, as the
+    compose file's ``restart: unless-stopped`` does in production; the record says so."""
+
+    def __init__(self, broker_url: str, log_path) -> None:
+        self.broker_url = broker_url
+        self.log_path = log_path
+        self.started: list[PreforkWorker] = []
+        self.replaced: list[PreforkWorker] = []
+
+    def start(self, name: str, *, wait: bool = True) -> PreforkWorker:
         worker = PreforkWorker(
-            broker_url=fault_redis.url,
-            log_path=tmp_path / "fault-workers.log",
+            broker_url=self.broker_url,
+            log_path=self.log_path,
             env={
                 "EMAIL_TIMEOUT": str(EMAIL_TIMEOUT),
                 "BROKER_RETRY_AFTER": str(BROKER_RETRY_AFTER),
@@ -120,12 +135,19 @@ def workers(transactional_db, fault_redis, tmp_path):
             name=name,
         )
         worker.start(concurrency=2, wait=wait)
-        started.append(worker)
+        self.started.append(worker)
         return worker
 
-    yield start
-    for worker in started:
-        worker.stop()
+    def keep_alive(self, record: Record) -> None:
+        for worker in list(self.started):
+            if worker.exited_by_itself and worker not in self.replaced:
+                self.replaced.append(worker)
+                replacement = self.start(f"{worker.name}-restart{len(self.replaced)}", wait=False)
+                record.event(
+                    f"worker {worker.name} exited by itself (status "
+                    f"{worker.process.returncode}): {replacement.name} started, as its process "
+                    "manager would"
+                )
 
 
 @pytest.fixture
@@ -173,11 +195,13 @@ def make_portfolio(cast):
     return firm, report_clients, mandate_clients, late_clients, invoices
 
 
-def settle(record: Record, condition, timeout: float, what: str) -> None:
-    """Run the sweepers every few seconds, as beat would, until ``condition()``."""
+def settle(record: Record, workers: Workers, condition, timeout: float, what: str) -> None:
+    """Run the sweepers every few seconds, as beat would, and keep the workers alive, as their
+    process manager would, until ``condition()``."""
     deadline = time.monotonic() + timeout
     last_sweep = 0.0
     while not condition():
+        workers.keep_alive(record)
         if time.monotonic() > deadline:
             raise AssertionError(f"still waiting for {what} after {timeout:.0f} s")
         if time.monotonic() - last_sweep >= SWEEP_EVERY:
@@ -244,7 +268,7 @@ def test_background_work_survives_killed_workers_and_a_restarted_broker(
 ):
     settings.EMAIL_TIMEOUT = EMAIL_TIMEOUT
     settings.BROKER_RETRY_AFTER = BROKER_RETRY_AFTER
-    w1 = workers("fault-w1", wait=False)  # boots while the portfolio is written
+    w1 = workers.start("fault-w1", wait=False)  # boots while the portfolio is written
     firm, report_clients, mandate_clients, late_clients, invoices = make_portfolio(firm_a)
     by = firm_a.supervisor.user
     late_invoices = invoices[-2:]
@@ -295,6 +319,7 @@ def test_background_work_survives_killed_workers_and_a_restarted_broker(
         # (a) A child of the pool killed while jobs run.
         settle(
             report,
+            workers,
             lambda: finished_jobs(firm) >= total_jobs * 0.1 and running_jobs(firm),
             120,
             "10% of the jobs",
@@ -307,6 +332,7 @@ def test_background_work_survives_killed_workers_and_a_restarted_broker(
         # (b) The whole worker killed, another one started.
         settle(
             report,
+            workers,
             lambda: finished_jobs(firm) >= total_jobs * 0.3 and running_jobs(firm),
             120,
             "30% of the jobs",
@@ -323,21 +349,25 @@ def test_background_work_survives_killed_workers_and_a_restarted_broker(
             f"(b) SIGKILL of W1 and its children {victims}; running before: {running}, "
             f"left running by the dead worker: {orphans}"
         )
-        w2 = workers("fault-w2", wait=False)
+        w2 = workers.start("fault-w2", wait=False)
         report.event(f"worker W2 started: pid {w2.pid}")
 
         # (c) Redis restarted: its queue is lost.
         settle(
             report,
+            workers,
             lambda: finished_jobs(firm) >= total_jobs * 0.5,
             120,
             "50% of the jobs",
         )
-        report.event(f"worker W2 was ready {w2.wait_ready():.1f} s after its start")
+        if not w2.exited_by_itself:
+            report.event(f"worker W2 was ready {w2.wait_ready():.1f} s after its start")
         waiting = fault_redis.queue_length()
         fault_redis.restart()
         report.event(f"(c) Redis restarted on port {fault_redis.port}: {waiting} messages lost")
-        settle(report, lambda: finished_jobs(firm) >= total_jobs * 0.6, 120, "60% of the jobs")
+        settle(
+            report, workers, lambda: finished_jobs(firm) >= total_jobs * 0.6, 120, "60% of the jobs"
+        )
 
         # (d) Redis stopped while requests start work.
         fault_redis.stop()
@@ -366,7 +396,9 @@ def test_background_work_survives_killed_workers_and_a_restarted_broker(
         report.event("(d) Redis started again")
 
         # Every job and e-mail reaches a final state, the sweepers helping.
-        settle(report, lambda: everything_final(firm), SETTLE_WITHIN, "every job and e-mail")
+        settle(
+            report, workers, lambda: everything_final(firm), SETTLE_WITHIN, "every job and e-mail"
+        )
         report.event("everything settled")
         time.sleep(2)  # let duplicate tasks still queued run (they must do nothing)
 
@@ -377,6 +409,9 @@ def test_background_work_survives_killed_workers_and_a_restarted_broker(
     ]
     report.findings.append(f"errors in the workers' log: {len(errors)}")
     report.findings += [f"  {line[:160]}" for line in errors[:8]]
+    report.findings.append(
+        f"workers that exited by themselves and were started again: {len(workers.replaced)}"
+    )
     check_outcome(firm, report, smtp_inbox, report_clients, mandate_clients, late_clients)
     # The runs the dead worker left were taken for dead by the sweeper and redone.
     with firm_scope(firm):
