@@ -19,6 +19,15 @@ from tests.auth import log_in_browser
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def saved(page: Page, answers: int) -> None:
+    """The page says the answer is saved, and htmx has finished putting the new form in place
+    (its fields answer to changes only then, a few milliseconds after the text shows)."""
+    expect(page.get_by_text(f"{answers} réponses enregistrées")).to_be_visible()
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 def test_a_client_answers_on_a_phone_and_the_collaborator_reviews(
     page: Page, live_server, firm_a, artifacts_dir, settings
 ):
@@ -43,22 +52,22 @@ def test_a_client_answers_on_a_phone_and_the_collaborator_reviews(
     establishment = page.get_by_label("Où l'entreprise est-elle établie ?")
     expect(establishment).to_be_visible()
     establishment.select_option(index=1)
-    expect(page.get_by_text("2 réponses enregistrées")).to_be_visible()
+    saved(page, 2)
     turnover = page.get_by_label(re.compile("Chiffre d'affaires HT"))
     turnover.fill("beaucoup")
     turnover.press("Tab")
     expect(page.get_by_text("Nombre attendu")).to_be_visible()
     page.get_by_label(re.compile("Chiffre d'affaires HT")).fill("1,2 M€")
     page.get_by_label(re.compile("Chiffre d'affaires HT")).press("Tab")
-    expect(page.get_by_text("3 réponses enregistrées")).to_be_visible()
+    saved(page, 3)
     page.get_by_label("Quelle plateforme agréée (PA) avez-vous choisie ?").select_option(
         label="Plateforme Alpha"
     )
-    expect(page.get_by_text("4 réponses enregistrées")).to_be_visible()
+    saved(page, 4)
     emails = page.get_by_label("À quelles adresses e-mail envoyer vos factures ?")
     emails.fill("factures@boulangerie-martin.test")
     emails.press("Tab")
-    expect(page.get_by_text("5 réponses enregistrées")).to_be_visible()
+    saved(page, 5)
     # Nothing wider than the phone.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
