@@ -114,7 +114,9 @@ def test_a_supervisor_fixes_a_rejected_row_then_imports(
 def test_a_large_files_dry_run_shows_its_progress_then_the_review(
     page: Page, live_server, celery_worker, firm_a, artifacts_dir, tmp_path
 ):
-    rows = 2_500  # a few seconds of work for the worker: five chunks of 500 rows
+    # A few seconds of work for the worker (twenty chunks of 500 rows, about 0.2 s each), so that
+    # the page, polling every second, shows the bar between its ends.
+    rows = 10_000
     path = tmp_path / "grand-portefeuille.csv"
     lines = [
         f"Société {n};{factories.valid_siren(200_000 + n)};;69002;Lyon;\n" for n in range(rows)
@@ -127,16 +129,16 @@ def test_a_large_files_dry_run_shows_its_progress_then_the_review(
     page.get_by_role("button", name="Vérifier l'import").click(timeout=30_000)
 
     expect(page.get_by_role("heading", name="Vérification du fichier")).to_be_visible()
-    expect(page.get_by_text("2500 lignes de clients")).to_be_visible()
+    expect(page.get_by_text("10000 lignes de clients")).to_be_visible()
     bar = page.get_by_role("progressbar", name="Avancement")
     expect(bar).to_have_attribute("aria-valuenow", re.compile(r"^[1-9]\d?$"), timeout=30_000)
-    expect(page.locator(".job")).to_contain_text(re.compile(r"[\d\xa0]+ / 2\xa0500"))
+    expect(page.locator(".job")).to_contain_text(re.compile(r"[\d\xa0]+ / 10\xa0000"))
     page.screenshot(path=artifacts_dir / "import-dry-run-progress.png", full_page=True)
 
     expect(page.get_by_role("heading", name="Vérification avant import")).to_be_visible(
         timeout=60_000
     )
-    expect(page.get_by_test_id("import-counts")).to_contain_text("2500 à créer")
+    expect(page.get_by_test_id("import-counts")).to_contain_text("10000 à créer")
     with firm_scope(firm_a.firm):
         assert not Client.objects.for_firm(firm_a.firm).exists()
 

@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def saved(page: Page, answers: int) -> None:
     """The page says the answer is saved, and htmx has finished putting the new form in place
     (its fields answer to changes only then, a few milliseconds after the text shows)."""
-    expect(page.get_by_text(f"{answers} réponses enregistrées")).to_be_visible()
+    count = "1 réponse enregistrée" if answers == 1 else f"{answers} réponses enregistrées"
+    expect(page.get_by_text(count, exact=True)).to_be_visible()
     page.wait_for_function(
         "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
     )
@@ -48,7 +49,9 @@ def test_a_client_answers_on_a_phone_and_the_collaborator_reviews(
     page.goto(issued.url)
     expect(page.get_by_role("heading", name="Boulangerie Martin")).to_be_visible()
     page.get_by_role("group", name=re.compile("assujettie à la TVA")).get_by_label("Oui").check()
-    # The answer makes the next questions appear.
+    # The answer makes the next questions appear (the new form takes changes once htmx has
+    # settled it).
+    saved(page, 1)
     establishment = page.get_by_label("Où l'entreprise est-elle établie ?")
     expect(establishment).to_be_visible()
     establishment.select_option(index=1)
