@@ -35,7 +35,7 @@ def mandate_statuses(firm_id: int, client_ids: Iterable[int]) -> dict[int, str]:
     statuses: dict[int, str] = {}
     rows = (
         Mandate.objects.for_firm(firm_id)
-        .filter(client_id__in=list(client_ids), kind=MandateKind.DELEGATION)
+        .filter(client_id__in_array=list(client_ids), kind=MandateKind.DELEGATION)
         .order_by("created_at", "id")
         .values_list("client_id", "status")
     )
@@ -58,7 +58,7 @@ def scoring_inputs(
     obligations = {
         row["client_id"]: _as_result(row)
         for row in Obligations.objects.for_firm(firm_id)
-        .filter(client_id__in=ids)
+        .filter(client_id__in_array=ids)
         .values("client_id", *OBLIGATION_KEYS)
     }
     cartography = cartography_inputs_for_clients(firm_id, ids)
