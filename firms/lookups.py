@@ -7,8 +7,10 @@ the list as one array (``field = ANY(%s)``); elsewhere it is a plain ``IN``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
-from django.db.models import Lookup
+from django.db.models import Lookup, Q
 
 
 class InArray(Lookup):
@@ -26,6 +28,22 @@ class InArray(Lookup):
         if not values:
             return "1 = 0", list(lhs_params)
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
+
+
+def among(field: str, values: Iterable[int]) -> Q:
+    """``field`` among the given ids, bounded by their lowest and highest too: the database then
+    reads the index between those two alone instead of filtering every row of the firm (a full
+    rescoring reads its clients in batches of consecutive ids)."""
+    values = list(values)
+    if not values:
+        return Q(pk__in=[])
+    return Q(
+        **{
+            f"{field}__in_array": values,
+            f"{field}__gte": min(values),
+            f"{field}__lte": max(values),
+        }
+    )
 
 
 models.Field.register_lookup(InArray)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clients.models import Client
+from firms.lookups import among
 from firms.tenancy import firm_scope
 from tests import factories
 
@@ -39,3 +40,17 @@ def test_elsewhere_a_plain_in():
     assert sql.endswith("IN (%s, %s)") and params == [3, 5]
     empty = Client.objects.filter(pk__in_array=[]).query  # scoping: SQL compiled, never run
     assert empty.where.children[0].as_sql(compiler, elsewhere) == ("1 = 0", [])
+
+
+def test_among_bounds_the_ids_by_their_lowest_and_highest(firm_a):
+    firm = firm_a.firm
+    clients = [factories.make_client(firm) for _ in range(5)]
+    chosen = [clients[1].pk, clients[3].pk]
+    with firm_scope(firm):
+        scoped = Client.objects.for_firm(firm)
+        with CaptureQueriesContext(connection) as queries:
+            found = sorted(scoped.filter(among("id", chosen)).values_list("pk", flat=True))
+        assert not scoped.filter(among("id", [])).exists()
+    assert found == chosen
+    sql = queries[0]["sql"]
+    assert "= ANY(" in sql and f">= {min(chosen)}" in sql and f"<= {max(chosen)}" in sql
