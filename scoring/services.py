@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from clients.copy_writes import upsert_rows
 from clients.models import Client
+from firms.lookups import among
 from firms.models import Firm, User
 from firms.tenancy import firm_scope
 from jobs.models import Job
@@ -72,15 +74,39 @@ def score_clients(
     firm_id = firm if isinstance(firm, int) else firm.pk
     if grid is None:
         grid_version, grid = current_grid(firm_id)
+    scored = _score_rows(
+        firm_id, client_ids, grid=grid, grid_version=grid_version, returning=returning
+    )
+    _write_rows(scored)
+    return scored.scores
+
+
+@dataclass
+class ScoredBatch:
+    """Scores computed, not yet written: the rows of ClientScore and of PortfolioFacts."""
+
+    scores: list[ClientScore]
+    score_rows: list[tuple]
+    fact_rows: list[tuple]
+
+
+def _score_rows(
+    firm_id: int,
+    client_ids: Sequence[int],
+    *,
+    grid: Grid,
+    grid_version: int | None,
+    returning: bool,
+) -> ScoredBatch:
     now = timezone.now()
     mandates = mandate_statuses(firm_id, client_ids)
     inputs = scoring_inputs(firm_id, client_ids, today=timezone.localdate(now), mandates=mandates)
-    scores, score_rows, fact_rows = [], [], []
+    scored = ScoredBatch(scores=[], score_rows=[], fact_rows=[])
     for client_id, data in inputs.items():
         result = result_to_dict(score_client(data, grid))
         total, level, compliance = result["total"], result["level"], result["compliance"]
         if returning:
-            scores.append(
+            scored.scores.append(
                 ClientScore(
                     firm_id=firm_id,
                     client_id=client_id,
@@ -93,7 +119,7 @@ def score_clients(
                     computed_at=now,
                 )
             )
-        score_rows.append(
+        scored.score_rows.append(
             (
                 firm_id,
                 client_id,
@@ -107,14 +133,18 @@ def score_clients(
             )
         )
         facts = portfolio_facts(data, mandate_status=mandates.get(client_id, ""))
-        fact_rows.append(
+        scored.fact_rows.append(
             (firm_id, client_id, level, total, compliance, *(facts[name] for name in FACT_FIELDS))
         )
+    return scored
+
+
+def _write_rows(scored: ScoredBatch) -> None:
     # COPY on PostgreSQL, bulk_create elsewhere (clients.copy_writes).
     upsert_rows(
         ClientScore,
         SCORE_COLUMNS,
-        score_rows,
+        scored.score_rows,
         unique=UNIQUE,
         update=SCORE_FIELDS,
         batch_size=BATCH,
@@ -122,13 +152,12 @@ def score_clients(
     upsert_rows(
         PortfolioFacts,
         FACTS_COLUMNS,
-        fact_rows,
+        scored.fact_rows,
         unique=UNIQUE,
         update=PORTFOLIO_FACTS_FIELDS,
         batch_size=BATCH,
         skip_unchanged=True,  # the facts carry no time: an unchanged row is not written again
     )
-    return scores
 
 
 def rescore_changed_clients(sender, *, firm: Firm | int, client_ids: Sequence[int], **kwargs):
@@ -191,7 +220,7 @@ def preview_grid(*, firm: Firm, grid: Grid) -> GridPreview:
         names = dict(clients[start : start + BATCH])
         stored = dict(
             ClientScore.objects.for_firm(firm)
-            .filter(client_id__in=list(names))
+            .filter(among("client_id", names))
             .values_list("client_id", "level")
         )
         for client_id, data in scoring_inputs(firm.pk, names, today=today).items():
@@ -225,14 +254,22 @@ def save_grid(*, firm: Firm, data: dict, by: User) -> tuple[ScoringGrid, Job]:
 
 
 def rescore_portfolio(*, firm_id: int, progress=None) -> int:
-    """Rescore every client of the firm in batches, each batch in its own transaction."""
+    """Rescore every client of the firm in batches, each batch written in its own transaction.
+
+    On PostgreSQL, outside a caller's transaction, a batch is written on a second connection
+    while the next one is computed: the database's work and Python's overlap (two cores)."""
     with firm_scope(firm_id):
         grid_version, grid = current_grid(firm_id)
         ids = list(Client.objects.for_firm(firm_id).order_by("id").values_list("id", flat=True))
     if progress:
         progress.set_total(len(ids))
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
+    batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        _rescore_overlapping(
+            firm_id, batches, grid=grid, grid_version=grid_version, progress=progress
+        )
+        return len(ids)
+    for batch in batches:
         with firm_scope(firm_id), transaction.atomic():
             score_clients(
                 firm=firm_id,
@@ -244,3 +281,36 @@ def rescore_portfolio(*, firm_id: int, progress=None) -> int:
         if progress:
             progress.advance(len(batch))
     return len(ids)
+
+
+def _rescore_overlapping(
+    firm_id: int, batches: list[list[int]], *, grid: Grid, grid_version: int, progress
+) -> None:
+    """Compute batch n+1 here while a writer thread (its own connection) writes batch n.
+    A batch counts as done once written; a failed write stops the rescoring with its error."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rescore-writer") as writer:
+        pending: tuple[Future, int] | None = None
+        try:
+            for batch in batches:
+                with firm_scope(firm_id):
+                    scored = _score_rows(
+                        firm_id, batch, grid=grid, grid_version=grid_version, returning=False
+                    )
+                if pending:
+                    _written(*pending, progress)
+                pending = (writer.submit(_write_batch, firm_id, scored), len(batch))
+            if pending:
+                _written(*pending, progress)
+        finally:
+            writer.submit(connections.close_all).result()
+
+
+def _write_batch(firm_id: int, scored: ScoredBatch) -> None:
+    with firm_scope(firm_id), transaction.atomic():
+        _write_rows(scored)
+
+
+def _written(future: Future, size: int, progress) -> None:
+    future.result()
+    if progress:
+        progress.advance(size)
