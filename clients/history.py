@@ -7,6 +7,7 @@ reads "Julie changed these 16 answers" rather than 16 entries.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +15,7 @@ from datetime import timedelta
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, HistoryEntry
@@ -56,12 +58,23 @@ def shown(instance: models.Model, field_name: str) -> str:
     if value is None or value == "" or value == []:
         return ""
     if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+        return _choice_labels(type(instance), field_name, get_language()).get(value, str(value))
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if isinstance(value, models.Model):
         return str(value)
     return str(value)
+
+
+# Labels read for every field of every client an import creates: translated once per language.
+@functools.cache
+def _label(model: type[models.Model], field_name: str, language: str | None) -> str:
+    return str(model._meta.get_field(field_name).verbose_name)
+
+
+@functools.cache
+def _choice_labels(model: type[models.Model], field_name: str, language: str | None) -> dict:
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
 
 
 def snapshot(instance: models.Model, field_names: Iterable[str]) -> dict[str, str]:
@@ -79,7 +92,7 @@ def diff(
     labels = labels or {}
     return {
         name: {
-            "label": labels.get(name) or str(model._meta.get_field(name).verbose_name),
+            "label": labels.get(name) or _label(model, name, get_language()),
             "from": before.get(name, ""),
             "to": after[name],
         }
