@@ -1,11 +1,11 @@
 """The sweep of ``python -m bench``: every URL of the isolation harness, timed.
 
 Each firm URL that ``tests/test_isolation.py`` discovers (``/f/<firm>/…``) and each API URL is
-requested with GET, its parameters filled with real objects of the bench firm the way the
-harness fills them (its ``objects`` fixture, called on the bench firm), as a supervisor of the
-firm with a completed second factor (``tests.auth.VerifiedClient``); the pages a supervisor may
-not open (the settings) are requested as the firm's administrator, and the API with a
-supervisor's token. Then the main htmx POSTs of a client sheet: saving an answer of the
+requested with GET, its parameters filled with real objects of the bench firm made by the
+harness's own builder (``tests/harness_objects.py``, which its ``objects`` fixture calls), as a
+supervisor of the firm with a completed second factor (``tests.auth.VerifiedClient``); the pages
+a supervisor may not open (the settings) are requested as the firm's administrator, and the API
+with a supervisor's token. Then the main htmx POSTs of a client sheet: saving an answer of the
 questionnaire, setting a platform, adding a software, saving a field of the digital profile.
 
 For each: the median and 95th percentile of the server time (the Django test client calls the
@@ -45,105 +45,6 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def harness_objects(firm, *, admin, collaborator) -> dict:
-    """One real object of the bench firm for each URL parameter, made as the isolation
-    harness's ``objects`` fixture makes them (the catalogue entries under names of their own:
-    the firm's default catalogue already has the fixture's). A parameter added to the harness
-    but not here leaves its URLs out of the sweep, listed as skipped."""
-    from django.core.files.base import ContentFile
-
-    from cartography.models import ClientSoftware, Platform, SoftwareProduct
-    from clients.models import Client, ClientImport
-    from firms.models import Invitation, Role
-    from firms.services import create_api_token
-    from firms.tenancy import firm_scope
-    from invoicing.models import Engagement, Invoice, InvoiceBatch, InvoiceDelivery, Payment
-    from jobs.models import Job
-    from mandates.models import Mandate
-    from reports.models import SynthesisReport
-    from tests import factories
-
-    pdf = b"%PDF-1.4\n%%EOF\n"
-    with firm_scope(firm):
-        taken = set(Client.objects.for_firm(firm).values_list("siren", flat=True))
-    siren = next(
-        siren
-        for number in range(90_000_000, 99_999_999)
-        if (siren := factories.valid_siren(number)) not in taken
-    )
-    client = factories.make_client(
-        firm, assigned_to=collaborator.user, company_name="Société du banc", siren=siren
-    )
-    with firm_scope(firm):
-        job = Job.objects.create(firm=firm, kind="portfolio_export", requested_by=admin.user)
-        invitation = Invitation.objects.create(
-            firm=firm, email=f"invite-{client.pk}@bench.test", role=Role.COLLABORATOR
-        )
-        token, _ = create_api_token(membership=admin, name="outil")
-        client_import = ClientImport.objects.create(
-            firm=firm, original_name="clients.csv", file="imports/clients.csv", job=job
-        )
-        product = SoftwareProduct.objects.create(
-            firm=firm, vendor="Banc", name=f"Banc {client.pk}", category="accounting"
-        )
-        platform = Platform.objects.create(firm=firm, name=f"PA du banc {client.pk}")
-        software = ClientSoftware.objects.create(
-            firm=firm, client=client, product=product, category="accounting"
-        )
-        mandate = Mandate(
-            firm=firm, client=client, reference=f"{client.siren}-DEL-20261201-1", status="signed"
-        )
-        mandate.document.save("mandat.pdf", ContentFile(pdf), save=False)
-        mandate.signed_document.save("signe.pdf", ContentFile(pdf), save=False)
-        mandate.save()
-        report = SynthesisReport(
-            firm=firm, client=client, number=1, sha256="0" * 64, size=15, snapshot={}
-        )
-        report.document.save("rapport.pdf", ContentFile(pdf), save=False)
-        report.save()
-        invoice = Invoice(
-            firm=firm,
-            client=client,
-            status="issued",
-            number=f"FA-BANC-{client.pk}",
-            total_excl_vat=100,
-            total_incl_vat=120,
-            total_vat=20,
-        )
-        invoice.pdf.save("facture.pdf", ContentFile(pdf), save=False)
-        invoice.save()
-        engagement = Engagement.objects.create(
-            firm=firm, client=client, description="Tenue", amount=100
-        )
-        payment = Payment.objects.create(
-            firm=firm, invoice=invoice, paid_on="2026-01-15", amount=20, method="transfer"
-        )
-        batch = InvoiceBatch.objects.create(firm=firm, invoice_ids=[invoice.pk])
-        delivery = InvoiceDelivery.objects.create(
-            firm=firm, invoice=invoice, batch=batch, channel="paper", state="paper"
-        )
-    return {
-        "firm_slug": firm.slug,
-        "client_id": client.pk,
-        "job_id": job.pk,
-        "member_id": collaborator.pk,
-        "invitation_id": invitation.pk,
-        "token_id": token.pk,
-        "import_id": client_import.pk,
-        "software_id": software.pk,
-        "product_id": product.pk,
-        "platform_id": platform.pk,
-        "mandate_id": mandate.pk,
-        "report_id": report.pk,
-        "invoice_id": invoice.pk,
-        "engagement_id": engagement.pk,
-        "payment_id": payment.pk,
-        "batch_id": batch.pk,
-        "delivery_id": delivery.pk,
-        "role": "reception",
-    }
-
-
 def give_client_a_history(firm, client_id: int, *, like: int, by) -> None:
     """The harness's client is new and empty: give it the answers and platforms of a seeded
     client, through the services, so its pages are those of a client in progress."""
@@ -171,6 +72,18 @@ def give_client_a_history(firm, client_id: int, *, like: int, by) -> None:
                 on=None,
                 by=by,
             )
+
+
+def unfilled(objects: dict) -> list[str]:
+    """The harness's URLs (firm and API) with a parameter the objects do not fill: none while
+    the sweep and the harness share their builder; listed rather than guessed if one appears."""
+    from tests.test_isolation import api_patterns, firm_patterns
+
+    return [
+        f"{p.name} ({', '.join(param for param in p.params if param not in objects)})"
+        for p in firm_patterns() + api_patterns()
+        if any(param not in objects for param in p.params)
+    ]
 
 
 def sweep_requests(objects: dict, *, admin_only: set[str]) -> list[SweepRequest]:
@@ -237,6 +150,7 @@ def run_sweep(*, firm, repeat: int, warmup: int = 1) -> list[dict]:
     from firms.tenancy import firm_scope
     from tests import factories
     from tests.auth import VerifiedClient
+    from tests.harness_objects import make_harness_objects
     from tests.test_isolation import firm_patterns, required_roles
 
     with firm_scope(firm):
@@ -256,7 +170,10 @@ def run_sweep(*, firm, repeat: int, warmup: int = 1) -> list[dict]:
         )
         like = seeded[len(seeded) // 2] if seeded else None
         _, token = create_api_token(membership=supervisor, name="bench")
-    objects = harness_objects(firm, admin=admin, collaborator=collaborator)
+    objects = make_harness_objects(firm, admin=admin, collaborator=collaborator)
+    skipped = unfilled(objects)
+    if skipped:
+        print(f"  URL non mesurées, paramètre inconnu du banc : {', '.join(skipped)}", flush=True)
     if like is not None:
         give_client_a_history(firm, objects["client_id"], like=like, by=admin.user)
     admin_only = {

@@ -20,6 +20,7 @@ from cartography.models import (
     SoftwareProduct,
 )
 from clients.models import Client
+from firms.lookups import among
 from firms.models import Firm
 
 READY = {ReformReadiness.YES: True, ReformReadiness.NO: False, ReformReadiness.UNKNOWN: None}
@@ -144,12 +145,12 @@ def cartography_inputs_for_clients(firm: Firm | int, client_ids: Iterable[int]) 
     ids = list(client_ids)
     inputs = {client_id: _empty_inputs() for client_id in ids}
     # Plain rows, no model instances: the full rescoring reads every client of the firm.
-    profiles = DigitalProfile.objects.for_firm(firm).filter(client_id__in=ids)
+    profiles = DigitalProfile.objects.for_firm(firm).filter(among("client_id", ids))
     for row in profiles.values_list("client_id", *PROFILE_CODES):
         inputs[row[0]]["profile"] = dict(zip(PROFILE_CODES, row[1:], strict=True))
     software = (
         ClientSoftware.objects.for_firm(firm)
-        .filter(client_id__in=ids)
+        .filter(among("client_id", ids))
         .order_by("client_id", "category", "id")
         .values_list(
             "client_id",
@@ -169,7 +170,7 @@ def cartography_inputs_for_clients(firm: Firm | int, client_ids: Iterable[int]) 
                 "used_for_receiving": receiving,
             }
         )
-    platforms = ClientPlatform.objects.for_firm(firm).filter(client_id__in=ids)
+    platforms = ClientPlatform.objects.for_firm(firm).filter(among("client_id", ids))
     for client_id, role, status in platforms.values_list("client_id", "role", "status"):
         inputs[client_id][f"{role}_platform"] = status
     return inputs

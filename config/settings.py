@@ -185,7 +185,12 @@ QUEUE_DIR = VAR_DIR / "queue"
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that stops answering costs a request a second, not forever.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -254,6 +259,11 @@ CELERY_BEAT_SCHEDULE = {
     "daily-retained-data-purge": {
         "task": "privacy.purge_retained_rows",
         "schedule": crontab(minute=0, hour=4),
+    },
+    # The rows of the dashboard's write log older than a day, every night.
+    "daily-portfolio-write-log-trim": {
+        "task": "portfolio.trim_write_log",
+        "schedule": crontab(minute=10, hour=4),
     },
     # Export files kept past their firm's delay (7 days by default), every hour.
     "hourly-export-purge": {

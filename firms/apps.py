@@ -16,6 +16,8 @@ class FirmsConfig(AppConfig):
     verbose_name = "Cabinets"
 
     def ready(self) -> None:
+        from firms import lookups  # noqa: F401  (registers field__in_array)
+
         # Once per migrate, after every app's migrations.
         post_migrate.connect(_secure_tenant_tables, sender=self)
         from firms.middleware import start_activity

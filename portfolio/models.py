@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from firms.tenancy import TenantModel
@@ -74,3 +75,25 @@ class PortfolioSnapshot(CoveragePercentages, TenantModel):
 
     def __str__(self) -> str:
         return f"Portefeuille au {self.taken_on}"
+
+
+class PortfolioWrite(TenantModel):
+    """One row per database transaction that wrote rows the dashboard's headline figures count
+    (clients, their facts and obligations, self-service proposals), inserted by statement-level
+    triggers on those tables (PostgreSQL; portfolio/migrations/0002_portfolio_writes.py).
+
+    The rows the dashboard can see, counted and summed, tell it whether anything changed since it
+    kept a firm's figures (portfolio/dashboard/kept_figures.py). Rows older than a day are
+    deleted every night."""
+
+    xact = models.BigIntegerField(editable=False)
+    written_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "xact"], name="portfolio_write_one_per_xact"),
+        ]
+        indexes = [models.Index(fields=["firm", "id"], name="portfolio_write_firm_id")]
+
+    def __str__(self) -> str:
+        return f"Écriture {self.xact}"

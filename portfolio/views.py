@@ -18,7 +18,7 @@ def dashboard(request: HttpRequest, firm_slug: str) -> HttpResponse:
     Filters live in the URL; an htmx request gets the results section only."""
     filters = dashboard_selectors.DashboardFilters.from_params(request.GET)
     clients = dashboard_selectors.portfolio_clients(request.membership, filters)
-    figures = dashboard_selectors.headline_figures(clients)
+    figures = dashboard_selectors.kept_headline_figures(request.membership, filters, clients)
     page = dashboard_selectors.PageInfo.for_request(request.GET.get("page"), figures.clients)
     rows = dashboard_selectors.page_rows(
         request.firm, clients, sort=filters.sort, offset=page.offset, count=page.count

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from cartography.selectors import cartography_inputs_for_clients
+from firms.lookups import among
 from fiscal_questionnaire.models import Obligations
 from fiscal_questionnaire.rules import RESULT_KEYS
 from mandates.models import Mandate, MandateKind, MandateStatus
@@ -35,7 +36,7 @@ def mandate_statuses(firm_id: int, client_ids: Iterable[int]) -> dict[int, str]:
     statuses: dict[int, str] = {}
     rows = (
         Mandate.objects.for_firm(firm_id)
-        .filter(client_id__in=list(client_ids), kind=MandateKind.DELEGATION)
+        .filter(among("client_id", list(client_ids)), kind=MandateKind.DELEGATION)
         .order_by("created_at", "id")
         .values_list("client_id", "status")
     )
@@ -58,7 +59,7 @@ def scoring_inputs(
     obligations = {
         row["client_id"]: _as_result(row)
         for row in Obligations.objects.for_firm(firm_id)
-        .filter(client_id__in=ids)
+        .filter(among("client_id", ids))
         .values("client_id", *OBLIGATION_KEYS)
     }
     cartography = cartography_inputs_for_clients(firm_id, ids)

@@ -3,8 +3,9 @@
 It discovers the URL patterns itself. Each pattern under ``/f/<firm_slug>/`` is requested with
 firm A's slug and real object ids, by a member of firm B (expect 404), by a collaborator of firm
 A not assigned to the client (expect 404 on client pages), and by a role its view does not allow
-(expect 403). A pattern with a parameter this file does not know how to fill fails the suite, so
-every new URL is covered or noticed.
+(expect 403). A pattern with a parameter that ``tests/harness_objects.py`` does not fill fails the
+suite, so every new URL is covered or noticed (and timed by the bench's sweep, which fills its
+URLs with the same objects).
 """
 
 from __future__ import annotations
@@ -13,23 +14,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from campaigns.models import CampaignRecipient
-from campaigns.services import create_campaign
-from cartography.models import ClientSoftware, Platform, SoftwareProduct
-from clients.models import ClientImport
-from firms.models import Invitation, Role
 from firms.services import create_api_token
 from firms.tenancy import firm_scope
-from invoicing.models import Engagement, Invoice, InvoiceBatch, InvoiceDelivery, Payment
-from jobs.models import Job
-from mandates.models import Mandate
-from reports.models import SynthesisReport
-from self_service.models import Proposal, ProposedField
-from self_service.services import issue_link
-from tests import factories
+from tests.harness_objects import make_harness_objects
 
 # Patterns outside any firm: reachable without a firm, they show no tenant data.
 PUBLIC_PATTERNS = {
@@ -121,91 +110,9 @@ def required_roles(view: Callable) -> tuple[str, ...] | None:
 
 @pytest.fixture
 def objects(firm_a):
-    """One real object of firm A for each URL parameter, keyed by the parameter name."""
-    firm = firm_a.firm
-    client = factories.make_client(firm, assigned_to=firm_a.collaborator.user)
-    with firm_scope(firm):
-        job = Job.objects.create(firm=firm, kind="portfolio_export", requested_by=firm_a.admin.user)
-        invitation = Invitation.objects.create(
-            firm=firm, email="new@example.test", role=Role.COLLABORATOR
-        )
-        token, _ = create_api_token(membership=firm_a.admin, name="outil")
-        client_import = ClientImport.objects.create(
-            firm=firm, original_name="clients.csv", file="imports/clients.csv", job=job
-        )
-        product = SoftwareProduct.objects.create(
-            firm=firm, vendor="Sage", name="Sage 50", category="accounting"
-        )
-        platform = Platform.objects.create(firm=firm, name="PA Alpha")
-        software = ClientSoftware.objects.create(
-            firm=firm, client=client, product=product, category="accounting"
-        )
-        mandate = Mandate(
-            firm=firm, client=client, reference=f"{client.siren}-DEL-20261201-1", status="signed"
-        )
-        mandate.document.save("mandat.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
-        mandate.signed_document.save("signe.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
-        mandate.save()
-        report = SynthesisReport(
-            firm=firm, client=client, number=1, sha256="0" * 64, size=15, snapshot={}
-        )
-        report.document.save("rapport.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
-        report.save()
-        invoice = Invoice(
-            firm=firm,
-            client=client,
-            status="issued",
-            number="FA-2026-000001",
-            total_excl_vat=100,
-            total_incl_vat=120,
-            total_vat=20,
-        )
-        invoice.pdf.save("facture.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
-        invoice.save()
-        engagement = Engagement.objects.create(
-            firm=firm, client=client, description="Tenue", amount=100
-        )
-        payment = Payment.objects.create(
-            firm=firm, invoice=invoice, paid_on="2026-01-15", amount=20, method="transfer"
-        )
-        batch = InvoiceBatch.objects.create(firm=firm, invoice_ids=[invoice.pk])
-        delivery = InvoiceDelivery.objects.create(
-            firm=firm, invoice=invoice, batch=batch, channel="paper", state="paper"
-        )
-        link = issue_link(client=client).link
-        proposal = Proposal.objects.create(
-            firm=firm, client=client, link=link, submitted_at=link.created_at
-        )
-        proposed = ProposedField.objects.create(
-            firm=firm, proposal=proposal, code="q:vat_liable", value=True
-        )
-    campaign = create_campaign(firm=firm, by=firm_a.supervisor.user, client_ids=[client.pk])
-    with firm_scope(firm):
-        recipient = CampaignRecipient.objects.for_firm(firm).get(campaign=campaign)
-    return {
-        "firm_slug": firm.slug,
-        "client_id": client.pk,
-        "job_id": job.pk,
-        "member_id": firm_a.collaborator.pk,
-        "invitation_id": invitation.pk,
-        "token_id": token.pk,
-        "import_id": client_import.pk,
-        "software_id": software.pk,
-        "product_id": product.pk,
-        "platform_id": platform.pk,
-        "mandate_id": mandate.pk,
-        "report_id": report.pk,
-        "invoice_id": invoice.pk,
-        "engagement_id": engagement.pk,
-        "payment_id": payment.pk,
-        "batch_id": batch.pk,
-        "delivery_id": delivery.pk,
-        "field_id": proposed.pk,
-        "answer_id": proposed.pk,
-        "campaign_id": campaign.pk,
-        "recipient_id": recipient.pk,
-        "role": "reception",
-    }
+    """One real object of firm A for each URL parameter, keyed by the parameter name (made by
+    ``tests/harness_objects.py``, which the bench's sweep uses too)."""
+    return make_harness_objects(firm_a.firm, admin=firm_a.admin, collaborator=firm_a.collaborator)
 
 
 def test_every_pattern_is_covered():

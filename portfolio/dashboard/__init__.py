@@ -5,8 +5,9 @@ Everything the dashboard filters, sorts and counts on is a column of the client 
 PortfolioFacts row (its score's figures and the facts they were computed from, a narrow table
 written with the score), so the work over the whole filtered set is one join of two narrow
 tables. A page costs a fixed number of queries whatever the size of the portfolio: one aggregate
-for the headline figures (which also gives the pagination its count), one for the ids of the
-page, one joining those fifty rows alone to their platforms and their score's breakdown.
+for the headline figures (which also gives the pagination its count; kept between views while
+nothing they count changes, see kept_figures), one for the ids of the page, one joining those
+fifty rows alone to their platforms and their score's breakdown.
 """
 
 from portfolio.dashboard.charts import progress_chart, recent_snapshots, urgency_bars
@@ -24,6 +25,7 @@ from portfolio.dashboard.filters import (
     portfolio_clients,
     stale_cutoff,
 )
+from portfolio.dashboard.kept_figures import kept_headline_figures
 from portfolio.dashboard.rows import PAGE_SIZE, PageInfo, ordered, page_rows
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "PageInfo",
     "annotate_portfolio",
     "headline_figures",
+    "kept_headline_figures",
     "ordered",
     "page_rows",
     "portfolio_clients",

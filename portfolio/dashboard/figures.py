@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 from django.db.models import Avg, Count, Q, QuerySet
 
@@ -31,24 +31,37 @@ class HeadlineFigures(CoveragePercentages):
 
 def headline_figures(clients: QuerySet[Client]) -> HeadlineFigures:
     """The figures of an annotated set (annotate_portfolio), in one aggregate query."""
-    figures = clients.aggregate(
-        clients=Count("pk"),
-        high=Count("pk", filter=Q(score_level="high")),
-        medium=Count("pk", filter=Q(score_level="medium")),
-        low=Count("pk", filter=Q(score_level="low")),
-        unscored=Count("pk", filter=Q(score_level__isnull=True)),
-        determined=Count("pk", filter=DETERMINED),
-        reception_pa=Count("pk", filter=RECEPTION_CHOSEN),
-        issuing_due=Count("pk", filter=Q(must_issue=True)),
-        issuing_pa=Count("pk", filter=Q(must_issue=True) & ISSUING_CHOSEN),
-        stale=Count("pk", filter=Q(is_stale=1)),
-        client_answers=Count("pk", filter=Q(waiting_answers())),
-        average_compliance=Avg("compliance"),
-    )
+    return figures_of(clients.aggregate(**figure_aggregates()))
+
+
+def figure_aggregates() -> dict:
+    """The aggregates of headline_figures, to be evaluated with others in one query."""
+    return {
+        "clients": Count("pk"),
+        "high": Count("pk", filter=Q(score_level="high")),
+        "medium": Count("pk", filter=Q(score_level="medium")),
+        "low": Count("pk", filter=Q(score_level="low")),
+        "unscored": Count("pk", filter=Q(score_level__isnull=True)),
+        "determined": Count("pk", filter=DETERMINED),
+        "reception_pa": Count("pk", filter=RECEPTION_CHOSEN),
+        "issuing_due": Count("pk", filter=Q(must_issue=True)),
+        "issuing_pa": Count("pk", filter=Q(must_issue=True) & ISSUING_CHOSEN),
+        "stale": Count("pk", filter=Q(is_stale=1)),
+        "client_answers": Count("pk", filter=Q(waiting_answers())),
+        "average_compliance": Avg("compliance"),
+    }
+
+
+def figures_of(values: dict) -> HeadlineFigures:
+    """The HeadlineFigures of the values of figure_aggregates (other keys ignored)."""
+    figures = {name: values[name] for name in _FIGURE_NAMES}
     average = figures.pop("average_compliance")
     return HeadlineFigures(
         **figures, average_compliance=None if average is None else round(average)
     )
+
+
+_FIGURE_NAMES = tuple(field.name for field in fields(HeadlineFigures))
 
 
 # Figures shown above the table that the weekly snapshots do not keep.
