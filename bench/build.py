@@ -22,8 +22,9 @@ The obligations are those of ``derive_obligations`` for each client's answers. I
 possible answers of a questionnaire and costs about 0.2 ms a client; its result depends on the
 staff and money figures only through the threshold band each falls in
 (``law.figure_representatives``), so it is computed once per distinct set of answers with the
-figures replaced by their band (tens of thousands of clients share a few thousand such sets).
-``tests/test_bench_build.py`` checks every client of a built firm against the real function.
+figures replaced by their band (at 100,000 clients, 90,042 questionnaires share 1,621 such
+sets). ``tests/test_bench_build.py`` checks every client of a built firm against the real
+service, and 3,000 demo questionnaires against the shared results.
 """
 
 from __future__ import annotations
