@@ -3,7 +3,7 @@ issuing at every stage and software from the catalogue for the clients seed_demo
 any, then scores and a history of weekly snapshots. Used by the benchmark and by the dashboard's
 browser test, so the screenshots show a portfolio in progress.
 
-Bulk inserts only: a fixed number of queries per thousand clients.
+Bulk inserts only (COPY on PostgreSQL, clients.copy_writes): a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from cartography.models import (
     SoftwareProduct,
 )
 from cartography.services import install_default_catalogues
+from clients.copy_writes import insert_objects
 from clients.models import Client
 from demo.cartographies import seed_snapshot_history
 from firms.tenancy import firm_scope
@@ -77,8 +78,8 @@ def equip_portfolio(*, firm_id: int, seed: int = 2026) -> int:
                         used_for_receiving=rng.random() < 0.5,
                     )
                 )
-        ClientPlatform.objects.bulk_create(platform_rows, batch_size=BATCH)
-        ClientSoftware.objects.bulk_create(software_rows, batch_size=BATCH)
+        insert_objects(platform_rows, batch_size=BATCH)
+        insert_objects(software_rows, batch_size=BATCH)
     return len(ids)
 
 

@@ -15,6 +15,7 @@ from cartography.models import (
     ClientPlatform,
     ClientSoftware,
     DigitalProfile,
+    Platform,
     PlatformRole,
     PlatformStatus,
     ReformReadiness,
@@ -35,30 +36,32 @@ PLATFORM_STATUS_BY_STAGE = {
     "not_started": (None, None, PlatformStatus.CONSIDERED),
 }
 
+MATURITY_BY_STAGE = {"advanced": "high", "under_way": "medium", "not_started": "low"}
 
-def _profile(rng: random.Random, firm: Firm, client: Client, stage: str) -> DigitalProfile:
+
+def _profile(rng: random.Random, firm: Firm, client: Client, stage: str) -> dict[str, object]:
     tools = {
         "advanced": ["invoicing_software", "erp", "accounting_software"],
         "under_way": ["invoicing_software", "word_excel", "accounting_software", "pos"],
         "not_started": ["paper", "word_excel", "word_excel", "pos"],
     }[stage]
     tool = rng.choice(tools)
-    return DigitalProfile(
-        firm=firm,
-        client=client,
-        invoice_tool=tool,
-        invoices_issued_per_month=rng.choice([5, 12, 25, 40, 80, 150, 300]),
-        invoices_received_per_month=rng.choice([10, 20, 35, 60, 120]),
-        paper_share_received=rng.choice(
+    return {
+        "firm_id": firm.pk,
+        "client_id": client.pk,
+        "invoice_tool": tool,
+        "invoices_issued_per_month": rng.choice([5, 12, 25, 40, 80, 150, 300]),
+        "invoices_received_per_month": rng.choice([10, 20, 35, 60, 120]),
+        "paper_share_received": rng.choice(
             {"advanced": [0, 5, 10], "under_way": [10, 30, 50], "not_started": [40, 60, 80]}[stage]
         ),
-        purchase_entry=rng.choice(
+        "purchase_entry": rng.choice(
             ["firm", "automated"] if stage == "advanced" else ["client_manual", "firm"]
         ),
-        bank_feed=stage != "not_started" or rng.random() < 0.3,
-        has_pos=tool == "pos",
-        digital_maturity={"advanced": "high", "under_way": "medium", "not_started": "low"}[stage],
-    )
+        "bank_feed": stage != "not_started" or rng.random() < 0.3,
+        "has_pos": tool == "pos",
+        "digital_maturity": MATURITY_BY_STAGE[stage],
+    }
 
 
 def seed_cartographies(*, firm: Firm, clients: Sequence[Client], seed: int, today: date) -> int:
@@ -66,9 +69,30 @@ def seed_cartographies(*, firm: Firm, clients: Sequence[Client], seed: int, toda
     rng = random.Random(seed)
     install_default_catalogues(firm)  # a firm made before it had its catalogues
     products = list(SoftwareProduct.objects.for_firm(firm).filter(is_active=True))
+    platforms = list(platform_catalogue(firm)[:25])
+    profiles, software, chosen = demo_cartographies(
+        rng=rng, firm=firm, clients=clients, products=products, platforms=platforms, today=today
+    )
+    DigitalProfile.objects.bulk_create([DigitalProfile(**row) for row in profiles], batch_size=1000)
+    ClientSoftware.objects.bulk_create([ClientSoftware(**row) for row in software], batch_size=1000)
+    ClientPlatform.objects.bulk_create([ClientPlatform(**row) for row in chosen], batch_size=1000)
+    return len(profiles)
+
+
+def demo_cartographies(
+    *,
+    rng: random.Random,
+    firm: Firm,
+    clients: Sequence[Client],
+    products: Sequence[SoftwareProduct],
+    platforms: Sequence[Platform],
+    today: date,
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """The rows of the demo cartographies of ``clients`` (about nine in ten get one): the
+    values of their ``DigitalProfile``, ``ClientSoftware`` and ``ClientPlatform`` by attribute
+    name, drawn from the firm's active software ``products`` and its first ``platforms``."""
     ready = [p for p in products if p.reform_ready == ReformReadiness.YES]
     not_ready = [p for p in products if p.reform_ready != ReformReadiness.YES] or ready
-    platforms = list(platform_catalogue(firm)[:25])
     profiles, software, chosen = [], [], []
     weights = [weight for _, weight in STAGES]
     for client in clients:
@@ -79,15 +103,15 @@ def seed_cartographies(*, firm: Firm, clients: Sequence[Client], seed: int, toda
         pool = ready if stage == "advanced" else rng.choice([ready, not_ready])
         for product in rng.sample(pool, k=min(len(pool), rng.randint(1, 2))):
             software.append(
-                ClientSoftware(
-                    firm=firm,
-                    client=client,
-                    product=product,
-                    category=product.category,
-                    version=rng.choice(["", "2025", "2026", "v9"]),
-                    used_for_issuing=product.category in ("invoicing", "erp", "point_of_sale"),
-                    used_for_receiving=product.category == "accounting",
-                )
+                {
+                    "firm_id": firm.pk,
+                    "client_id": client.pk,
+                    "product_id": product.pk,
+                    "category": product.category,
+                    "version": rng.choice(["", "2025", "2026", "v9"]),
+                    "used_for_issuing": product.category in ("invoicing", "erp", "point_of_sale"),
+                    "used_for_receiving": product.category == "accounting",
+                }
             )
         if not platforms:
             continue
@@ -96,19 +120,16 @@ def seed_cartographies(*, firm: Firm, clients: Sequence[Client], seed: int, toda
             if status is None or (role == PlatformRole.ISSUING and rng.random() < 0.3):
                 continue
             chosen.append(
-                ClientPlatform(
-                    firm=firm,
-                    client=client,
-                    role=role,
-                    platform=rng.choice(platforms),
-                    status=status,
-                    status_dates={status: today.isoformat()},
-                )
+                {
+                    "firm_id": firm.pk,
+                    "client_id": client.pk,
+                    "role": role,
+                    "platform_id": rng.choice(platforms).pk,
+                    "status": status,
+                    "status_dates": {status: today.isoformat()},
+                }
             )
-    DigitalProfile.objects.bulk_create(profiles, batch_size=1000)
-    ClientSoftware.objects.bulk_create(software, batch_size=1000)
-    ClientPlatform.objects.bulk_create(chosen, batch_size=1000)
-    return len(profiles)
+    return profiles, software, chosen
 
 
 def seed_snapshot_history(*, firm: Firm, weeks: int, seed: int, today: date) -> int:

@@ -13,7 +13,7 @@ history entry per client, without a query per client.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
 from clients import history
@@ -79,14 +79,14 @@ def seed_questionnaires(
     Bulk inserts only; the caller holds the firm's scope and a transaction. Returns how many
     clients got answers.
     """
-    rng = random.Random(seed + 1)
+    moments = answering_moments(seed=seed, now=now)
     answer_rows: list[Answer] = []
     obligation_rows: list[Obligations] = []
     entries: list[HistoryEntry] = []
     for client, answers in zip(clients, demo_answers(companies, seed=seed), strict=True):
         if not answers:
             continue
-        answered_at = now - timedelta(days=rng.randint(1, 75), minutes=rng.randrange(600))
+        answered_at = next(moments)
         rows = {
             code: Answer(
                 firm=firm,
@@ -108,15 +108,8 @@ def seed_questionnaires(
             actor=None,
             action=HistoryEntry.Action.UPDATED,
             subject=HISTORY_SUBJECT,
-            summary=f"Questionnaire fiscal : {len(rows)} réponses (données de démonstration)",
-            changes={
-                code: {
-                    "label": QUESTIONS_BY_CODE[code].label,
-                    "from": "",
-                    "to": shown_answer(code, value),
-                }
-                for code, value in answers.items()
-            },
+            summary=history_summary(answers),
+            changes=history_changes(answers),
         )
         entry.actor_id = client.assigned_to_id
         entries.append(entry)
@@ -124,6 +117,27 @@ def seed_questionnaires(
     Obligations.objects.bulk_create(obligation_rows, batch_size=BATCH_SIZE)
     HistoryEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
     return len(obligation_rows)
+
+
+def answering_moments(*, seed: int, now: datetime) -> Iterator[datetime]:
+    """When each answered questionnaire of the demo was filled in, in the order of the clients
+    that have answers: within the last 75 days."""
+    rng = random.Random(seed + 1)
+    while True:
+        yield now - timedelta(days=rng.randint(1, 75), minutes=rng.randrange(600))
+
+
+def history_summary(answers: dict[str, object]) -> str:
+    """The summary of the history entry a demo questionnaire gets."""
+    return f"Questionnaire fiscal : {len(answers)} réponses (données de démonstration)"
+
+
+def history_changes(answers: dict[str, object]) -> dict[str, dict[str, str]]:
+    """The fields of the history entry a demo questionnaire gets: every answer, from nothing."""
+    return {
+        code: {"label": QUESTIONS_BY_CODE[code].label, "from": "", "to": shown_answer(code, value)}
+        for code, value in answers.items()
+    }
 
 
 def _special_companies(companies: Sequence[DemoCompany]) -> dict[int, str]:

@@ -208,34 +208,7 @@ class Command(BaseCommand):
                 assignee = None
                 if assignees and index % UNASSIGNED_EVERY != UNASSIGNED_EVERY - 1:
                     assignee = next(rotation)
-                batch.append(
-                    Client(
-                        firm=firm,
-                        assigned_to_id=assignee,
-                        company_name=company.company_name,
-                        siren=company.siren,
-                        siret=company.siret,
-                        naf_code=company.naf_code,
-                        legal_form=company.legal_form,
-                        address=company.address,
-                        postal_code=company.postal_code,
-                        city=company.city,
-                        vat_number=company.vat_number,
-                        fiscal_year_end=company.fiscal_year_end,
-                        contact_name=company.contact_name,
-                        contact_email=company.contact_email,
-                        contact_phone=company.contact_phone,
-                        signer_civility=company.signer_civility,
-                        signer_last_name=company.signer_last_name,
-                        signer_first_name=company.signer_first_name,
-                        signer_email=company.signer_email,
-                        signer_mobile=company.signer_mobile,
-                        billing_emails=company.billing_emails,
-                        invoice_delivery=company.invoice_delivery,
-                        tags=company.tags,
-                        last_reviewed_at=company.last_reviewed_at,
-                    )
-                )
+                batch.append(demo_client(firm, company, assigned_to_id=assignee))
                 if len(batch) == BATCH_SIZE:
                     created += Client.objects.bulk_create(batch)
                     batch = []
@@ -286,6 +259,39 @@ class Command(BaseCommand):
             )
             for email, secret in secrets.items():
                 self.stdout.write(f"  {email:<{width}}  {secret}")
+
+
+def demo_client(firm: Firm, company: DemoCompany, *, assigned_to_id: int | None) -> Client:
+    """The unsaved client of a generated company."""
+    return Client(firm=firm, assigned_to_id=assigned_to_id, **demo_client_values(company))
+
+
+def demo_client_values(company: DemoCompany) -> dict[str, object]:
+    """The values of a generated company's client, by field name (firm and collaborator aside)."""
+    return {
+        "company_name": company.company_name,
+        "siren": company.siren,
+        "siret": company.siret,
+        "naf_code": company.naf_code,
+        "legal_form": company.legal_form,
+        "address": company.address,
+        "postal_code": company.postal_code,
+        "city": company.city,
+        "vat_number": company.vat_number,
+        "fiscal_year_end": company.fiscal_year_end,
+        "contact_name": company.contact_name,
+        "contact_email": company.contact_email,
+        "contact_phone": company.contact_phone,
+        "signer_civility": company.signer_civility,
+        "signer_last_name": company.signer_last_name,
+        "signer_first_name": company.signer_first_name,
+        "signer_email": company.signer_email,
+        "signer_mobile": company.signer_mobile,
+        "billing_emails": company.billing_emails,
+        "invoice_delivery": company.invoice_delivery,
+        "tags": company.tags,
+        "last_reviewed_at": company.last_reviewed_at,
+    }
 
 
 def _enrolled_secret(user: User) -> str:
