@@ -84,8 +84,14 @@ class PortfolioWrite(TenantModel):
 
     The rows the dashboard can see, counted and summed, tell it whether anything changed since it
     kept a firm's figures (portfolio/dashboard/kept_figures.py). Rows older than a day are
-    deleted every night."""
+    deleted every night.
 
+    No foreign key constraint: deleting a firm deletes its clients, and the triggers note those
+    deletions after the log's own rows were collected; erase_firm deletes the log by firm."""
+
+    firm = models.ForeignKey(
+        "firms.Firm", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     xact = models.BigIntegerField(editable=False)
     written_at = models.DateTimeField(db_default=Now(), editable=False)
 

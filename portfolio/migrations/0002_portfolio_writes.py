@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('xact', models.BigIntegerField(editable=False)),
                 ('written_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), editable=False)),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='firms.firm')),
+                ('firm', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='firms.firm')),
             ],
             options={
                 'indexes': [models.Index(fields=['firm', 'id'], name='portfolio_write_firm_id')],

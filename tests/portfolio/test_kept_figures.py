@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clients.models import Client
+from firms.models import Firm
 from firms.tenancy import firm_scope
 from fiscal_questionnaire.models import Obligations
 from portfolio.dashboard import (
@@ -275,3 +276,14 @@ def test_the_triggers_cover_every_table_the_figures_read(firm_a):
         }
     assert {"clients_client", "scoring_portfoliofacts"} <= read
     assert read - NOT_COUNTED <= set(watched), read - NOT_COUNTED - set(watched)
+
+
+def test_a_firm_deleted_with_its_clients_leaves_no_constraint_broken():
+    """The triggers note the deletion of its clients after the log's own rows were collected."""
+    firm = factories.make_firm()
+    for level in ("high", "low"):
+        equip(firm, factories.make_client(firm), level=level, complete=True)
+    firm_id = firm.pk
+    with firm_scope(firm):
+        firm.delete()
+    assert not Firm.objects.filter(pk=firm_id).exists()
