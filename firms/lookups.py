@@ -18,11 +18,16 @@ class InArray(Lookup):
     prepare_rhs = False
 
     def get_prep_lookup(self):
-        return [self.lhs.output_field.get_prep_value(value) for value in self.rhs]
+        field = self.lhs.output_field
+        return [
+            field.get_prep_value(value.pk if isinstance(value, models.Model) else value)
+            for value in self.rhs
+        ]
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = list(self.rhs)
+        field = self.lhs.output_field
+        values = [field.get_db_prep_value(value, connection, prepared=True) for value in self.rhs]
         if connection.vendor == "postgresql":
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
         if not values:
@@ -31,10 +36,10 @@ class InArray(Lookup):
 
 
 def among(field: str, values: Iterable[int]) -> Q:
-    """``field`` among the given ids, bounded by their lowest and highest too: the database then
-    reads the index between those two alone instead of filtering every row of the firm (a full
-    rescoring reads its clients in batches of consecutive ids)."""
-    values = list(values)
+    """``field`` (an integer key) among the given ids, bounded by their lowest and highest too:
+    the database then reads the index between those two alone instead of filtering every row of
+    the firm (a full rescoring reads its clients in batches of consecutive ids)."""
+    values = [int(value) for value in values]
     if not values:
         return Q(pk__in=[])
     return Q(

@@ -6,8 +6,11 @@ Each limit is a number of attempts per key (an address, a client IP) in a fixed 
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 PASSWORD_RESET_PER_ADDRESS = 3
 PASSWORD_RESET_PER_IP = 10
@@ -17,12 +20,16 @@ PASSWORD_RESET_WINDOW = 3600  # seconds
 def within_limit(key: str, *, limit: int, window: int) -> bool:
     """Count one more attempt at ``key``; false once there were more than ``limit`` of them
     since the window began (the first attempt starts it)."""
-    cache.add(key, 0, timeout=window)
     try:
-        attempts = cache.incr(key)
-    except ValueError:  # the window ended between the two calls
-        cache.set(key, 1, timeout=window)
-        attempts = 1
+        cache.add(key, 0, timeout=window)
+        try:
+            attempts = cache.incr(key)
+        except ValueError:  # the window ended between the two calls
+            cache.set(key, 1, timeout=window)
+            attempts = 1
+    except Exception:  # a cache that does not answer (Redis down): the action is let through
+        logger.warning("attempts at %s not counted: the cache does not answer", key, exc_info=True)
+        return True
     return attempts <= limit
 
 

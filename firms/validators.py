@@ -21,7 +21,7 @@ def clean_siren(value: str) -> str:
     return compact
 
 
-@functools.lru_cache(maxsize=16_384)
+@functools.lru_cache(maxsize=16_384, typed=True)
 def _checked_siren(value: str) -> tuple[str, str]:
     """The compact SIREN and what is wrong with it ("" when nothing): an import checks each
     row's SIREN several times (its planning, its form, its model)."""

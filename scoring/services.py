@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from scoring.engine import (
 from scoring.inputs import mandate_statuses, scoring_inputs
 from scoring.models import ClientScore, PortfolioFacts, ScoringGrid
 from scoring.portfolio_facts import FACT_FIELDS, portfolio_facts
+
+logger = logging.getLogger(__name__)
 
 BATCH = 1000
 PREVIEW_CHANGES = 50  # clients the grid preview names; the others are counted
@@ -297,12 +300,18 @@ def _rescore_overlapping(
                         firm_id, batch, grid=grid, grid_version=grid_version, returning=False
                     )
                 if pending:
-                    _written(*pending, progress)
+                    done, pending = pending, None
+                    _written(*done, progress)
                 pending = (writer.submit(_write_batch, firm_id, scored), len(batch))
             if pending:
-                _written(*pending, progress)
+                done, pending = pending, None
+                _written(*done, progress)
         finally:
             writer.submit(connections.close_all).result()
+            # An error raised here (computing a batch, or the job cancelled) hides the one of the
+            # batch being written, if any: it is logged.
+            if pending and pending[0].exception():
+                logger.error("a batch of the rescoring failed", exc_info=pending[0].exception())
 
 
 def _write_batch(firm_id: int, scored: ScoredBatch) -> None:

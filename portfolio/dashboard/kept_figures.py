@@ -57,6 +57,9 @@ KEEP_SECONDS = 3600
 # Write log rows older than this are deleted (no transaction lasts that long).
 TRIM_AFTER = timedelta(days=1)
 KEY_PREFIX = "portfolio-figures"
+# Part of every key: raise it when what the figures count changes (their aggregates, the filters'
+# rules), so that a deployment never reads figures its predecessor counted.
+FIGURES_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -80,12 +83,21 @@ def write_state(firm_id: int) -> WriteState:
 
 
 def cache_key(membership: Membership, filters: DashboardFilters, state: WriteState) -> str:
-    """Per firm, write state, member scope (the whole firm, or a collaborator's own clients),
-    stale delay and filters (the sort changes no figure)."""
+    """Per database, version of the figures, firm, write state, member scope (the whole firm, or a
+    collaborator's own clients), stale delay and filters (the sort changes no figure)."""
     scope = "firm" if membership.sees_whole_firm else f"user:{membership.user_id}"
-    shape = repr((replace(filters, sort=""), scope, membership.firm.stale_after_months))
+    shape = repr(
+        (
+            connection.settings_dict["NAME"],
+            replace(filters, sort=""),
+            scope,
+            membership.firm.stale_after_months,
+        )
+    )
     digest = hashlib.sha256(shape.encode()).hexdigest()[:32]
-    return f"{KEY_PREFIX}:{membership.firm_id}:{state.rows}:{state.id_sum}:{digest}"
+    return (
+        f"{KEY_PREFIX}:{FIGURES_VERSION}:{membership.firm_id}:{state.rows}:{state.id_sum}:{digest}"
+    )
 
 
 def kept_headline_figures(
@@ -93,19 +105,21 @@ def kept_headline_figures(
 ) -> HeadlineFigures:
     """headline_figures(clients) for portfolio_clients(membership, filters), kept between views
     while nothing they count changes."""
-    if connection.vendor != "postgresql":
+    # Only stale clients pass the filter "to review": the one that turns stale next is not in
+    # the set, so when its figures change is not known from them.
+    if connection.vendor != "postgresql" or filters.stale:
         return headline_figures(clients)
     state = write_state(membership.firm_id)
     key = cache_key(membership, filters, state)
     now = timezone.now()
-    kept = _cache_get(key) if state.clean else None
-    if kept is not None and (kept["fresh_until"] is None or now < kept["fresh_until"]):
+    kept = _cache_get(key) if state.clean else MISSING
+    if isinstance(kept, dict) and (kept["fresh_until"] is None or now < kept["fresh_until"]):
         return kept["figures"]
     values = clients.aggregate(
         **figure_aggregates(), next_review=Min("reviewed_on", filter=Q(is_stale=0))
     )
     figures = figures_of(values)
-    if state.clean:
+    if state.clean and kept is not UNREACHABLE:
         fresh_until = _first_stale_moment(membership, values["next_review"])
         _cache_set(key, {"figures": figures, "fresh_until": fresh_until}, now, fresh_until)
     return figures
@@ -119,12 +133,17 @@ def _first_stale_moment(membership: Membership, next_review: datetime | None) ->
     return next_review + relativedelta(months=membership.firm.stale_after_months)
 
 
-def _cache_get(key: str) -> dict | None:
+MISSING, UNREACHABLE = object(), object()
+
+
+def _cache_get(key: str):
+    """The kept value, MISSING, or UNREACHABLE (then nothing is written to it either: a cache
+    that does not answer costs one timeout, not two)."""
     try:
-        return cache.get(key)
+        return cache.get(key, MISSING)
     except Exception:  # the cache is a shortcut: without it, the figures are counted
         logger.warning("the cache could not be read; the figures are counted", exc_info=True)
-        return None
+        return UNREACHABLE
 
 
 def _cache_set(key: str, value: dict, now: datetime, fresh_until: datetime | None) -> None:

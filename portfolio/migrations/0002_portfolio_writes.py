@@ -17,15 +17,18 @@ WATCHED_TABLES = (
 EVENTS = (("insert", "INSERT", "NEW"), ("update", "UPDATE", "NEW"), ("delete", "DELETE", "OLD"))
 
 # One row per firm and transaction (pg_current_xact_id is the top-level transaction's), none
-# while the firm is being erased (its log goes with it).
+# while the firm is being erased (its log goes with it); written_at is the moment of the write,
+# not the start of its transaction (the nightly trim relies on it).
 NOTE_WRITE = """
 CREATE OR REPLACE FUNCTION portfolio_note_write() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO portfolio_portfoliowrite (firm_id, xact)
-    SELECT DISTINCT changed.firm_id, pg_current_xact_id()::text::bigint
-    FROM changed
-    WHERE changed.firm_id IS DISTINCT FROM
-        NULLIF(current_setting('app.erasing_firm', true), '')::bigint
+    INSERT INTO portfolio_portfoliowrite (firm_id, xact, written_at)
+    SELECT written.firm_id, pg_current_xact_id()::text::bigint, clock_timestamp()
+    FROM (
+        SELECT DISTINCT changed.firm_id FROM changed
+        WHERE changed.firm_id IS DISTINCT FROM
+            NULLIF(current_setting('app.erasing_firm', true), '')::bigint
+    ) AS written
     ON CONFLICT (firm_id, xact) DO NOTHING;
     RETURN NULL;
 END

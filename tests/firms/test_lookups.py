@@ -54,3 +54,14 @@ def test_among_bounds_the_ids_by_their_lowest_and_highest(firm_a):
     assert found == chosen
     sql = queries[0]["sql"]
     assert "= ANY(" in sql and f">= {min(chosen)}" in sql and f"<= {max(chosen)}" in sql
+
+
+def test_model_instances_stand_for_their_keys(firm_a):
+    firm = firm_a.firm
+    mine = factories.make_client(firm, assigned_to=firm_a.collaborator.user)
+    factories.make_client(firm, assigned_to=firm_a.other_collaborator.user)
+    with firm_scope(firm):
+        found = Client.objects.for_firm(firm).filter(
+            assigned_to__in_array=[firm_a.collaborator.user]
+        )
+        assert list(found) == [mine]

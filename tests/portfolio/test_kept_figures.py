@@ -175,10 +175,14 @@ def test_a_client_turning_stale_is_counted_without_any_write(as_member, firm_a, 
     figures, counted = view(member, firm_a)
     assert counted and figures.stale == 0
     assert view(member, firm_a) == (figures, False)
+    # The filter "to review" shows stale clients only: the next one is not in its set.
+    assert view(member, firm_a, stale="1")[0].clients == 0
     time.sleep(max(0.0, (soon + relativedelta(months=months) - timezone.now()).total_seconds()))
     time.sleep(0.1)
     figures, counted = view(member, firm_a)
     assert counted and figures.stale == 1
+    figures, counted = view(member, firm_a, stale="1")
+    assert counted and figures.clients == 1
 
 
 def test_a_transaction_that_has_written_keeps_nothing(as_member, firm_a, scored):
