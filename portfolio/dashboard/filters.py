@@ -148,9 +148,9 @@ def stale_cutoff(firm: Firm, *, now: datetime | None = None) -> datetime:
 
 def annotate_portfolio(clients: QuerySet[Client], *, cutoff: datetime) -> QuerySet[Client]:
     """The columns the dashboard filters, sorts and counts on: the client's own and its facts'
-    (one LEFT JOIN, the facts being unique per client), and the collaborator's name."""
+    (one LEFT JOIN, the facts being unique per client). The collaborator's name, a join of its
+    own, is added where it is shown or sorted on (with_collaborator_name)."""
     return clients.annotate(
-        collaborator_name=F("assigned_to__full_name"),
         in_scope=F("facts__in_scope"),
         complete=F("facts__obligations_complete"),
         size_category=NullIf("facts__size_category", Value("")),  # undecided sorts last
@@ -175,6 +175,10 @@ def annotate_portfolio(clients: QuerySet[Client], *, cutoff: datetime) -> QueryS
             output_field=IntegerField(),
         ),
     )
+
+
+def with_collaborator_name(clients: QuerySet[Client]) -> QuerySet[Client]:
+    return clients.annotate(collaborator_name=F("assigned_to__full_name"))
 
 
 ISSUING_CHOSEN = Q(issuing_stage__gte=CHOSEN_STAGE)

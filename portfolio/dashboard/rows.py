@@ -19,6 +19,7 @@ from portfolio.dashboard.filters import (
     SORT_FIELDS,
     annotate_portfolio,
     stale_cutoff,
+    with_collaborator_name,
 )
 from scoring.models import ClientScore
 from scoring.portfolio_facts import NOT_READY, OBLIGATION_FACTS, PLATFORM_STAGES, READY, UNKNOWN
@@ -80,6 +81,8 @@ def ordered(clients: QuerySet[Client], sort: str, *, reverse: bool = False) -> Q
     end of the list can be read from its start)."""
     key = sort.removeprefix("-")
     descending = sort.startswith("-")
+    if "collaborator_name" in SORT_FIELDS[key]:
+        clients = with_collaborator_name(clients)
     ties_descending = key == "name" and descending
     # (column, descending, may be null)
     terms = [(name, descending, True) for name in SORT_FIELDS[key]]
@@ -122,7 +125,7 @@ def page_rows(
     if not page_ids:
         return []
     page = Client.objects.for_firm(firm).filter(pk__in=page_ids)
-    rows = annotate_portfolio(page, cutoff=stale_cutoff(firm)).annotate(
+    rows = with_collaborator_name(annotate_portfolio(page, cutoff=stale_cutoff(firm))).annotate(
         reception=FilteredRelation(
             "platforms", condition=Q(platforms__role=PlatformRole.RECEPTION)
         ),
