@@ -71,6 +71,17 @@ def _cast(name: str) -> FirmCast:
 
 
 @pytest.fixture
+def no_worker(monkeypatch):
+    """Nothing written by the test is handed to a Celery worker: it runs its jobs and keeps its
+    e-mails itself. A worker started by another test of the session would otherwise take the job
+    or the e-mail once a transactional test commits, racing the test (an export seen still
+    running). Jobs and e-mails are published through jobs.broker.publish; a task not published
+    leaves its row pending, as with the broker down."""
+    monkeypatch.setattr("jobs.broker.publish", lambda calls, **kwargs: 0)
+    monkeypatch.setattr("outbox.services.dispatch_on_commit", lambda delivery: None)
+
+
+@pytest.fixture
 def firm_a(db) -> FirmCast:
     return _cast("Cabinet Alpha")
 

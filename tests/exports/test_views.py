@@ -17,6 +17,9 @@ from jobs.services import execute_job
 from tests import factories
 from tests.exports.conftest import sheet_rows
 
+# The jobs started here are run by the tests themselves, never by the session's worker.
+pytestmark = pytest.mark.usefixtures("no_worker")
+
 
 def job_of(response, cast) -> Job:
     job_id = int(response["Location"].rstrip("/").split("/")[-1])
