@@ -21,13 +21,8 @@ from firms.tenancy import firm_scope
 from fiscal_questionnaire.models import Answer
 from fiscal_questionnaire.rules import RESULT_KEYS
 from portfolio.dashboard import (
-    ISSUING_YEAR_CHOICES,
-    MANDATE_CHOICES,
-    OBLIGATION_CHOICES,
-    PLATFORM_CHOICES,
-    SIZE_CHOICES,
+    CHOICE_FILTERS,
     SORT_FIELDS,
-    URGENCY_CHOICES,
     DashboardFilters,
     ordered,
     portfolio_clients,
@@ -218,12 +213,7 @@ def filter_errors(firm: Firm, querystring: str) -> list[str]:
     values the page would ignore, each in a French sentence."""
     params = QueryDict(querystring.removeprefix("?"))
     choices = {
-        "urgency": URGENCY_CHOICES,
-        "size": SIZE_CHOICES,
-        "obligation": OBLIGATION_CHOICES,
-        "issuing_year": ISSUING_YEAR_CHOICES,
-        "platform": PLATFORM_CHOICES,
-        "mandate": MANDATE_CHOICES,
+        **CHOICE_FILTERS,
         "stale": {"1": "", "0": ""},
         "sort": {f"{sign}{key}": "" for key in SORT_FIELDS for sign in ("", "-")},
         **{each.name: each.choices for each in list_filters()},

@@ -43,14 +43,7 @@ def dashboard(request: HttpRequest, firm_slug: str) -> HttpResponse:
         "client_answers_waiting": dict(filters.extra).get("client_answers") == "waiting",
         "members": list(firm_members(request.firm)) if request.membership.sees_whole_firm else [],
         "bulk_actions": bulk_actions_for(request.membership),
-        "choices": {
-            "urgency": dashboard_selectors.URGENCY_CHOICES,
-            "size": dashboard_selectors.SIZE_CHOICES,
-            "obligation": dashboard_selectors.OBLIGATION_CHOICES,
-            "issuing_year": dashboard_selectors.ISSUING_YEAR_CHOICES,
-            "platform": dashboard_selectors.PLATFORM_CHOICES,
-            "mandate": dashboard_selectors.MANDATE_CHOICES,
-        },
+        "choices": dashboard_selectors.CHOICE_FILTERS,
     }
     partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
     template = "portfolio/results.html" if partial else "portfolio/dashboard.html"

@@ -13,6 +13,7 @@ fifty rows alone to their platforms and their score's breakdown.
 from portfolio.dashboard.charts import progress_chart, recent_snapshots, urgency_bars
 from portfolio.dashboard.figures import HeadlineFigures, headline_figures
 from portfolio.dashboard.filters import (
+    CHOICE_FILTERS,
     ISSUING_YEAR_CHOICES,
     MANDATE_CHOICES,
     OBLIGATION_CHOICES,
@@ -29,6 +30,7 @@ from portfolio.dashboard.kept_figures import kept_headline_figures
 from portfolio.dashboard.rows import PAGE_SIZE, PageInfo, ordered, page_rows
 
 __all__ = [
+    "CHOICE_FILTERS",
     "ISSUING_YEAR_CHOICES",
     "MANDATE_CHOICES",
     "OBLIGATION_CHOICES",

@@ -58,6 +58,15 @@ MANDATE_CHOICES = {
     "signed": _("Mandat signé"),
     "closed": _("Mandat refusé, expiré ou annulé"),
 }
+# The dashboard's filters that take one of a set of choices: URL parameter -> its choices.
+CHOICE_FILTERS = {
+    "urgency": URGENCY_CHOICES,
+    "size": SIZE_CHOICES,
+    "obligation": OBLIGATION_CHOICES,
+    "issuing_year": ISSUING_YEAR_CHOICES,
+    "platform": PLATFORM_CHOICES,
+    "mandate": MANDATE_CHOICES,
+}
 # A filter value -> the statuses of scoring.inputs.mandate_statuses it keeps.
 MANDATE_FILTERS = {
     "none": ("",),
@@ -104,21 +113,21 @@ class DashboardFilters:
     def from_params(cls, params) -> DashboardFilters:
         base = ClientFilters.from_params(params)
 
-        def choice(name: str, choices: dict) -> str:
+        def choice(name: str) -> str:
             value = params.get(name, "")
-            return value if value in choices else ""
+            return value if value in CHOICE_FILTERS[name] else ""
 
         sort = params.get("sort", DEFAULT_SORT)
         return cls(
             query=base.query,
             collaborator=base.collaborator,
             extra=base.extra,
-            urgency=choice("urgency", URGENCY_CHOICES),
-            size=choice("size", SIZE_CHOICES),
-            obligation=choice("obligation", OBLIGATION_CHOICES),
-            issuing_year=choice("issuing_year", ISSUING_YEAR_CHOICES),
-            platform=choice("platform", PLATFORM_CHOICES),
-            mandate=choice("mandate", MANDATE_CHOICES),
+            urgency=choice("urgency"),
+            size=choice("size"),
+            obligation=choice("obligation"),
+            issuing_year=choice("issuing_year"),
+            platform=choice("platform"),
+            mandate=choice("mandate"),
             stale=params.get("stale") == "1",
             sort=sort if sort.removeprefix("-") in SORT_FIELDS else DEFAULT_SORT,
         )

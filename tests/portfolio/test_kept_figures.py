@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clients.models import Client
+from clients.selectors import list_filters
 from firms.models import Firm
 from firms.tenancy import firm_scope
 from fiscal_questionnaire.models import Obligations
@@ -27,14 +28,7 @@ from portfolio.dashboard import (
     kept_headline_figures,
     portfolio_clients,
 )
-from portfolio.dashboard.filters import (
-    ISSUING_YEAR_CHOICES,
-    MANDATE_CHOICES,
-    OBLIGATION_CHOICES,
-    PLATFORM_CHOICES,
-    SIZE_CHOICES,
-    URGENCY_CHOICES,
-)
+from portfolio.dashboard.filters import CHOICE_FILTERS
 from portfolio.dashboard.kept_figures import trim_write_log
 from portfolio.models import PortfolioWrite
 from scoring.models import PortfolioFacts
@@ -241,15 +235,9 @@ def test_one_row_per_writing_transaction_and_the_nightly_trim(firm_a, firm_b, sc
 
 
 FILTER_CHOICES = {
-    "urgency": URGENCY_CHOICES,
-    "size": SIZE_CHOICES,
-    "obligation": OBLIGATION_CHOICES,
-    "issuing_year": ISSUING_YEAR_CHOICES,
-    "platform": PLATFORM_CHOICES,
-    "mandate": MANDATE_CHOICES,
+    **CHOICE_FILTERS,
     "stale": {"1": ""},
-    "questionnaire": {"incomplete": "", "complete": "", "none": "", "outdated": ""},
-    "client_answers": {"waiting": ""},
+    **{list_filter.name: list_filter.choices for list_filter in list_filters()},
     "q": {"Alpha": "", "552100554": ""},
 }
 
