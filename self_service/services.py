@@ -59,11 +59,7 @@ def issue_link(*, client: Client, user: User | None = None, days: int = DEFAULT_
     token = tokens.new_token()
     now = timezone.now()
     with transaction.atomic():
-        revoked = (
-            ClientLink.objects.for_firm(client.firm_id)
-            .filter(client=client, revoked_at__isnull=True, expires_at__gt=now)
-            .update(revoked_at=now)
-        )
+        revoked = _revoke_valid_links(client, now)
         link = ClientLink.objects.create(
             firm_id=client.firm_id,
             client=client,
@@ -88,11 +84,7 @@ def revoke_links(*, client: Client, user: User | None) -> int:
     """Revoke the client's links still valid; how many were."""
     now = timezone.now()
     with transaction.atomic():
-        revoked = (
-            ClientLink.objects.for_firm(client.firm_id)
-            .filter(client=client, revoked_at__isnull=True, expires_at__gt=now)
-            .update(revoked_at=now)
-        )
+        revoked = _revoke_valid_links(client, now)
         if revoked:
             history.record(
                 client=client,
@@ -102,6 +94,14 @@ def revoke_links(*, client: Client, user: User | None) -> int:
                 summary="Lien du questionnaire client révoqué",
             )
     return revoked
+
+
+def _revoke_valid_links(client: Client, now) -> int:
+    return (
+        ClientLink.objects.for_firm(client.firm_id)
+        .filter(client=client, revoked_at__isnull=True, expires_at__gt=now)
+        .update(revoked_at=now)
+    )
 
 
 def _date(moment) -> str:

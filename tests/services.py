@@ -35,8 +35,10 @@ APP_ROLE = "pilote_app"
 DATABASE = "pilote_test"
 
 
-def celery_worker_command(*, hostname: str, queue: str = "") -> list[str]:
-    """A real Celery worker process of the test session (solo pool, on its broker)."""
+def celery_worker_command(
+    *, hostname: str, queue: str = "", pool: str = "solo", concurrency: int = 0
+) -> list[str]:
+    """A real Celery worker process of the test session (solo pool by default, on its broker)."""
     command = [
         sys.executable,
         "-m",
@@ -44,12 +46,14 @@ def celery_worker_command(*, hostname: str, queue: str = "") -> list[str]:
         "-A",
         "config",
         "worker",
-        "--pool=solo",
+        f"--pool={pool}",
         "--loglevel=INFO",
         "--without-mingle",
         "--without-gossip",
         f"--hostname={hostname}@%h",
     ]
+    if concurrency:
+        command.append(f"--concurrency={concurrency}")
     return [*command, f"--queues={queue}"] if queue else command
 
 

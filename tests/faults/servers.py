@@ -9,13 +9,12 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from config.celery import app
 from jobs import broker
-from tests.services import find_binary, free_port, redis_command
+from tests.services import celery_worker_command, find_binary, free_port, redis_command
 
 
 def wait_until(condition, timeout: float, step: float = 0.05, what: str = "condition") -> float:
@@ -131,19 +130,8 @@ class PreforkWorker:
         self._log_offset = self.log_path.stat().st_size
         self.process = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=prefork",
-                f"--concurrency={concurrency}",
-                "--loglevel=INFO",
-                "--without-mingle",
-                "--without-gossip",
+                *celery_worker_command(hostname=self.name, pool="prefork", concurrency=concurrency),
                 "--without-heartbeat",
-                f"--hostname={self.name}@%h",
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
