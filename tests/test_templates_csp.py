@@ -101,3 +101,14 @@ def test_no_rendered_page_holds_inline_styles_handlers_or_scripts(client, firm_a
     assert len(html) > 20
     found = {url: inline_code(text) for url, text in html.items()}
     assert {url: problems for url, problems in found.items() if problems} == {}
+
+
+def test_no_template_comment_spans_lines():
+    """Django's {# #} comments hold one line: one left open is printed on the page as text."""
+    open_comments = {
+        f"{path.relative_to(TEMPLATES)}:{number}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if line.count("{#") != line.count("#}")
+    }
+    assert open_comments == set()
