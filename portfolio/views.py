@@ -21,7 +21,12 @@ def dashboard(request: HttpRequest, firm_slug: str) -> HttpResponse:
     figures = dashboard_selectors.kept_headline_figures(request.membership, filters, clients)
     page = dashboard_selectors.PageInfo.for_request(request.GET.get("page"), figures.clients)
     rows = dashboard_selectors.page_rows(
-        request.firm, clients, sort=filters.sort, offset=page.offset, count=page.count
+        request.firm,
+        clients,
+        sort=filters.sort,
+        offset=page.offset,
+        count=page.count,
+        unscored=figures.unscored,
     )
     querystring = _without(request.GET, "page")
     context = {

@@ -96,6 +96,9 @@ class PortfolioFacts(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["firm", "client"], name="facts_one_per_client"),
         ]
+        # The dashboard's default order (by urgency) walks this index for any page
+        # (portfolio.dashboard.rows.SCORED_FIRST).
+        indexes = [models.Index(fields=["firm", "total"], name="facts_firm_total")]
 
     def __str__(self) -> str:
         return f"{self.client_id}: {self.total} ({self.level})"

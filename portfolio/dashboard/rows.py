@@ -75,17 +75,21 @@ def dashboard_row(values: dict) -> dict:
     }
 
 
-def ordered(clients: QuerySet[Client], sort: str, *, reverse: bool = False) -> QuerySet[Client]:
+def ordered(
+    clients: QuerySet[Client], sort: str, *, reverse: bool = False, scored_only: bool = False
+) -> QuerySet[Client]:
     """In the order of a sort key of SORT_FIELDS ("-" descending, empty values last), ties by
     name then id so that pages never overlap. ``reverse``: the exact mirror of that order (so the
-    end of the list can be read from its start)."""
+    end of the list can be read from its start). ``scored_only``: for a set of scored clients
+    sorted on a key of SCORED_FIRST (never empty there), the same order without the placement of
+    empty values, which an index in either direction gives."""
     key = sort.removeprefix("-")
     descending = sort.startswith("-")
     if "collaborator_name" in SORT_FIELDS[key]:
         clients = with_collaborator_name(clients)
     ties_descending = key == "name" and descending
     # (column, descending, may be null)
-    terms = [(name, descending, True) for name in SORT_FIELDS[key]]
+    terms = [(name, descending, not scored_only) for name in SORT_FIELDS[key]]
     terms += [("company_name", ties_descending, False), ("id", ties_descending, False)]
     order = []
     for name, desc, nullable in terms:
@@ -98,6 +102,14 @@ def ordered(clients: QuerySet[Client], sort: str, *, reverse: bool = False) -> Q
     return clients.order_by(*order)
 
 
+# Sort keys on a column that every PortfolioFacts row holds, indexed with the firm
+# (scoring.PortfolioFacts.Meta.indexes): the list is the scored clients in the column's order,
+# then the clients without a score (no facts row), by name. Each part of a page is read on its
+# own: the scored clients by walking the index in either direction (a few rows read for any
+# page, where the whole set used to be joined and sorted), the others, usually none, apart.
+SCORED_FIRST = {"urgency"}
+
+
 def page_rows(
     firm: Firm,
     clients: QuerySet[Client],
@@ -106,22 +118,47 @@ def page_rows(
     offset: int,
     limit: int = PAGE_SIZE,
     count: int | None = None,
+    unscored: int | None = None,
 ) -> list[dict]:
     """The rows of one page in two queries: the page's ids chosen on the filtered set (client
     and facts only: sorted, sliced), then those rows alone joined to their platforms and to the
     score's breakdown that the urgency badge shows. ``count``, the size of ``clients`` (from the
-    headline figures of the same filtered set), lets the second half be read from its end."""
+    headline figures of the same filtered set), lets the second half be read from its end;
+    ``unscored``, how many of them have no score (the same figures), lets a key of SCORED_FIRST
+    read the scored clients alone."""
     if count is not None and offset >= count:
         return []
-    if count is not None and offset + limit / 2 > count / 2:
-        # Past the middle, read the list backwards: sorting for the top of a reversed list stays
-        # cheap where a large OFFSET would sort (nearly) everything.
-        start = max(count - offset - limit, 0)
-        backwards = ordered(clients, sort, reverse=True).values_list("pk", flat=True)
-        page_ids = list(backwards[start : count - offset])[::-1]
+    if count is not None and unscored is not None and sort.removeprefix("-") in SCORED_FIRST:
+        scored = count - unscored
+        with_score = clients.filter(score_level__isnull=False)
+        page_ids = _ids_between(
+            ordered(with_score, sort, scored_only=True),
+            ordered(with_score, sort, reverse=True, scored_only=True),
+            start=offset,
+            stop=min(offset + limit, scored),
+            size=scored,
+        )
+        if offset + limit > scored and unscored:
+            without_score = clients.filter(score_level__isnull=True)
+            page_ids += _ids_between(
+                ordered(without_score, sort),
+                ordered(without_score, sort, reverse=True),
+                start=max(offset - scored, 0),
+                stop=offset + limit - scored,
+                size=unscored,
+            )
+    elif count is not None:
+        page_ids = _ids_between(
+            ordered(clients, sort),
+            ordered(clients, sort, reverse=True),
+            start=offset,
+            stop=offset + limit,
+            size=count,
+        )
     else:
-        forwards = ordered(clients, sort).values_list("pk", flat=True)
-        page_ids = list(forwards[offset : offset + limit])
+        page_ids = list(
+            ordered(clients, sort).values_list("pk", flat=True)[offset : offset + limit]
+        )
     if not page_ids:
         return []
     page = Client.objects.for_firm(firm).filter(pk__in=page_ids)
@@ -139,6 +176,21 @@ def page_rows(
     by_id = {row["pk"]: row for row in rows.values(*ROW_FIELDS)}
     # In the order of the ids; a client deleted between the two queries is simply not shown.
     return [dashboard_row(by_id[pk]) for pk in page_ids if pk in by_id]
+
+
+def _ids_between(
+    forwards: QuerySet[Client], backwards: QuerySet[Client], *, start: int, stop: int, size: int
+) -> list[int]:
+    """The ids at positions [start, stop) of a list of ``size`` clients, given in its order and
+    in the reverse one. Past the middle the list is read backwards: sorting for the top of a
+    reversed list stays cheap where a large OFFSET would sort (nearly) everything."""
+    stop = min(stop, size)
+    if start >= stop:
+        return []
+    if start + (stop - start) / 2 > size / 2:
+        reversed_ids = backwards.values_list("pk", flat=True)[size - stop : size - start]
+        return list(reversed_ids)[::-1]
+    return list(forwards.values_list("pk", flat=True)[start:stop])
 
 
 def _score(row: dict) -> ClientScore | None:

@@ -21,6 +21,7 @@ from portfolio.dashboard import (
     PAGE_SIZE,
     SORT_FIELDS,
     DashboardFilters,
+    headline_figures,
     page_rows,
     portfolio_clients,
 )
@@ -369,6 +370,43 @@ def test_pages_read_from_the_end_are_the_pages_read_from_the_start(firm_a, portf
                     firm_a.firm, clients, sort=sort, offset=offset, limit=limit, count=4
                 )
                 assert [row["company_name"] for row in page] == everyone[offset : offset + limit]
+
+
+@pytest.mark.parametrize("sort", ["urgency", "-urgency"])
+def test_pages_by_urgency_read_scored_and_unscored_clients_apart(firm_a, sort):
+    """By urgency, the scored clients are read on their own (by the index, in either direction)
+    and the clients without a score after them: every page, read from either end, is the page
+    of the whole list sorted at once."""
+    firm = firm_a.firm
+    totals = [30, 10, 30, 0, 30, 55, 10, None, 30, None, 0, 55, None]
+    for number, total in enumerate(totals):
+        client = factories.make_client(firm, company_name=f"Client {(number * 7) % 13:02d}")
+        if total is not None:
+            equip(firm, client, level="medium", total=total)
+    membership = firm_a.admin
+    with firm_scope(firm):
+        clients = portfolio_clients(membership, DashboardFilters(sort=sort))
+        figures = headline_figures(clients)
+        assert (figures.clients, figures.unscored) == (13, 3)
+        everyone = [row["pk"] for row in page_rows(firm, clients, sort=sort, offset=0, limit=20)]
+        assert len(everyone) == 13
+        assert [
+            pk
+            for pk in everyone
+            if pk not in set(PortfolioFacts.objects.values_list("client_id", flat=True))
+        ] == everyone[10:]  # the three without a score come last
+        for limit in (1, 2, 4, 5, 13):
+            for offset in range(13):
+                page = page_rows(
+                    firm,
+                    clients,
+                    sort=sort,
+                    offset=offset,
+                    limit=limit,
+                    count=figures.clients,
+                    unscored=figures.unscored,
+                )
+                assert [row["pk"] for row in page] == everyone[offset : offset + limit]
 
 
 def test_the_last_page_of_a_larger_portfolio(as_member, firm_a):
