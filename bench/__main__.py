@@ -242,6 +242,7 @@ def run(options: argparse.Namespace, services) -> dict:
 
     from bench.build import build_firm
     from bench.sweep import print_sweep, run_sweep
+    from config.warmup import warm_up
     from firms.models import Membership, User
     from firms.tenancy import firm_scope
     from portfolio.dashboard import (
@@ -281,6 +282,8 @@ def run(options: argparse.Namespace, services) -> dict:
             cursor.execute("SELECT 1")
         _analyze_as_owner()
 
+    # Measured as a web process serves: warmed up and its heap frozen (config/wsgi.py).
+    warm_up()
     admin = User.objects.get(email="admin@demo.pilote-fe.fr")
     with firm_scope(firm):
         membership = Membership.objects.for_firm(firm).get(user=admin)
