@@ -63,7 +63,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per measure")
     parser.add_argument("--skip-import", action="store_true", help="do not time the import")
     parser.add_argument(
-        "--sweep-repeat", type=int, default=10, help="timed runs per URL of the sweep (0: none)"
+        "--sweep-repeat", type=int, default=20, help="timed runs per URL of the sweep (0: none)"
     )
     return parser.parse_args(argv)
 
