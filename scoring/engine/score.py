@@ -99,25 +99,25 @@ def result_to_dict(result: ScoreResult) -> dict[str, Any]:
         "total": result.total,
         "level": result.level,
         "compliance": result.compliance,
-        "breakdown": [
-            {
-                "criterion": line.criterion,
-                "label": line.label,
-                "answer": line.answer,
-                "points": line.points,
-            }
-            for line in result.breakdown
-        ],
-        "checkpoints": [
-            {
-                "code": checkpoint.code,
-                "label": checkpoint.label,
-                "applies": checkpoint.applies,
-                "met": checkpoint.met,
-            }
-            for checkpoint in result.checkpoints
-        ],
+        "breakdown": breakdown_to_list(result.breakdown),
+        "checkpoints": checkpoints_to_list(result.checkpoints),
     }
+
+
+def breakdown_to_list(lines: Iterable[BreakdownLine]) -> list[dict[str, Any]]:
+    """The JSON form of a breakdown (``result_to_dict``'s "breakdown")."""
+    return [
+        {"criterion": criterion, "label": label, "answer": answer, "points": points}
+        for criterion, label, answer, points in lines
+    ]
+
+
+def checkpoints_to_list(all_checkpoints: Iterable[Checkpoint]) -> list[dict[str, Any]]:
+    """The JSON form of the checkpoints (``result_to_dict``'s "checkpoints")."""
+    return [
+        {"code": code, "label": label, "applies": applies, "met": met}
+        for code, label, applies, met in all_checkpoints
+    ]
 
 
 def spread(results: Iterable[ScoreResult]) -> dict[str, int]:
