@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, connections, transaction
@@ -312,27 +314,43 @@ def rescore_portfolio(*, firm_id: int, progress=None) -> int:
     if progress:
         progress.set_total(len(ids))
     batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        _rescore_overlapping(
-            firm_id, batches, grid=grid, grid_version=grid_version, progress=progress
-        )
-        return len(ids)
-    encoded = EncodedResults()
-    for batch in batches:
-        with firm_scope(firm_id), transaction.atomic():
-            _write_rows(
-                _score_rows(
-                    firm_id,
-                    batch,
-                    grid=grid,
-                    grid_version=grid_version,
-                    returning=False,
-                    encoded=encoded,
-                )
+    with _without_cycle_collection():
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            _rescore_overlapping(
+                firm_id, batches, grid=grid, grid_version=grid_version, progress=progress
             )
-        if progress:
-            progress.advance(len(batch))
+            return len(ids)
+        encoded = EncodedResults()
+        for batch in batches:
+            with firm_scope(firm_id), transaction.atomic():
+                _write_rows(
+                    _score_rows(
+                        firm_id,
+                        batch,
+                        grid=grid,
+                        grid_version=grid_version,
+                        returning=False,
+                        encoded=encoded,
+                    )
+                )
+            if progress:
+                progress.advance(len(batch))
     return len(ids)
+
+
+@contextmanager
+def _without_cycle_collection():
+    """The cyclic garbage collector off (as it was after): a rescoring makes next to no
+    reference cycles (what a batch made is freed by reference counting when the next one
+    starts), but its many short-lived objects set off the collector's passes, each full pass
+    walking every object of the process: about a fifth of the rescoring's CPU time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _rescore_overlapping(
