@@ -143,11 +143,22 @@ def cartography_inputs_for_clients(firm: Firm | int, client_ids: Iterable[int]) 
         }
     """
     ids = list(client_ids)
-    inputs = {client_id: _empty_inputs() for client_id in ids}
     # Plain rows, no model instances: the full rescoring reads every client of the firm.
-    profiles = DigitalProfile.objects.for_firm(firm).filter(among("client_id", ids))
-    for row in profiles.values_list("client_id", *PROFILE_CODES):
-        inputs[row[0]]["profile"] = dict(zip(PROFILE_CODES, row[1:], strict=True))
+    profiles = {
+        row[0]: dict(zip(PROFILE_CODES, row[1:], strict=True))
+        for row in DigitalProfile.objects.for_firm(firm)
+        .filter(among("client_id", ids))
+        .values_list("client_id", *PROFILE_CODES)
+    }
+    inputs = {
+        client_id: {
+            "profile": profiles.get(client_id) or dict.fromkeys(PROFILE_CODES),
+            "software": [],
+            "reception_platform": None,
+            "issuing_platform": None,
+        }
+        for client_id in ids
+    }
     software = (
         ClientSoftware.objects.for_firm(firm)
         .filter(among("client_id", ids))
@@ -174,12 +185,3 @@ def cartography_inputs_for_clients(firm: Firm | int, client_ids: Iterable[int]) 
     for client_id, role, status in platforms.values_list("client_id", "role", "status"):
         inputs[client_id][f"{role}_platform"] = status
     return inputs
-
-
-def _empty_inputs() -> dict:
-    return {
-        "profile": dict.fromkeys(PROFILE_CODES),
-        "software": [],
-        "reception_platform": None,
-        "issuing_platform": None,
-    }

@@ -6,6 +6,11 @@ escapes every element of those arrays in Python (a regular expression per JSON v
 scores' breakdowns that was a third of a full rescoring. COPY sends the rows as text escaped in
 C. The rows go through the same row-level security as any insert (the temporary table is the
 session's own, the final INSERT is checked against the firm in scope).
+
+``upsert_rows`` sends each distinct JSON value of a batch once (many scores share their
+breakdown or checkpoints): PostgreSQL parses a JSON text once per distinct value, and the rows
+carry a small key to it. A caller that encodes its values itself, once per distinct value,
+hands them over as ``JsonText``.
 """
 
 from __future__ import annotations
@@ -17,6 +22,17 @@ from django.db import connection, models, transaction
 
 # Below this many rows the temporary table costs more than it saves (one client's score).
 COPY_FROM_ROWS = 10
+# How JSON values are encoded for COPY (Django's own encoding differs only in spacing and in
+# escaping non-ASCII, which jsonb does not keep).
+encode_json = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
+class JsonText(str):
+    """A JSON column's value already encoded as JSON text (``encode_json``), so that a value
+    shared by many rows is encoded once; ``upsert_rows`` decodes it again where it writes with
+    ``bulk_create``."""
+
+    __slots__ = ()
 
 
 def uses_copy(rows: int) -> bool:
@@ -35,15 +51,19 @@ def upsert_rows(
 ) -> int:
     """Insert ``rows`` (tuples of Python values in the order of ``columns``, attribute names
     such as ``client_id``), updating ``update`` where a row with the same ``unique`` columns
-    exists. JSON columns take Python values. Returns the number of rows sent.
+    exists. JSON columns take Python values or ``JsonText``. Returns the number of rows sent.
 
     ``skip_unchanged``: on PostgreSQL, a stored row whose ``update`` columns already hold those
     values is left as it is (no new row version, no index update): most rows of a rescoring
     with the same grid."""
     if not rows:
         return 0
+    fields = [model._meta.get_field(name) for name in columns]
+    json_positions = [i for i, field in enumerate(fields) if isinstance(field, models.JSONField)]
     if not uses_copy(len(rows)):
-        objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        objects = [
+            model(**dict(zip(columns, _decoded(row, json_positions), strict=True))) for row in rows
+        ]
         model._default_manager.bulk_create(
             objects,
             update_conflicts=True,
@@ -52,7 +72,6 @@ def upsert_rows(
             batch_size=batch_size,
         )
         return len(rows)
-    fields = [model._meta.get_field(name) for name in columns]
     quoted = _quoted_columns(fields)
     conflict = ", ".join(
         connection.ops.quote_name(model._meta.get_field(name).column) for name in unique
@@ -64,19 +83,33 @@ def upsert_rows(
         )
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        incoming = _copy_to_temporary_table(cursor, model, fields, rows)
+        incoming, values = _copy_with_shared_json(cursor, model, fields, rows, json_positions)
+        # A JSON column of the rows holds its value's key in the table of values.
+        names = [connection.ops.quote_name(field.column) for field in fields]
+        selected = ", ".join(
+            f"value_{position}.value" if position in json_positions else f"incoming.{name}"
+            for position, name in enumerate(names)
+        )
+        joins = "".join(
+            f" LEFT JOIN {values} AS value_{position}"
+            f" ON value_{position}.key = incoming.{names[position]}"
+            for position in json_positions
+        )
         # Names only (the model's own table and columns, quoted): no value is formatted in.
         upsert = (
-            f"INSERT INTO {_table(model)} ({quoted}) SELECT {quoted} FROM {incoming} "  # noqa: S608
+            f"INSERT INTO {_table(model)} ({quoted}) "  # noqa: S608
+            f"SELECT {selected} FROM {incoming} AS incoming{joins} "
             f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
         )
         if skip_unchanged:
-            names = [connection.ops.quote_name(model._meta.get_field(c).column) for c in update]
-            stored = ", ".join(f"{_table(model)}.{name}" for name in names)
-            given = ", ".join(f"EXCLUDED.{name}" for name in names)
+            updated = [connection.ops.quote_name(model._meta.get_field(c).column) for c in update]
+            stored = ", ".join(f"{_table(model)}.{name}" for name in updated)
+            given = ", ".join(f"EXCLUDED.{name}" for name in updated)
             upsert += f" WHERE ({stored}) IS DISTINCT FROM ({given})"
         cursor.execute(upsert)
         cursor.execute(f"DROP TABLE {incoming}")
+        if values:
+            cursor.execute(f"DROP TABLE {values}")
     return len(rows)
 
 
@@ -168,18 +201,60 @@ def _copy_to_temporary_table(cursor, model, fields, rows) -> str:
     return incoming
 
 
+def _copy_with_shared_json(cursor, model, fields, rows, json_positions) -> tuple[str, str]:
+    """Like ``_copy_to_temporary_table``, but each JSON column holds an integer key into a
+    second temporary table of the batch's distinct JSON values (key, value): returns both
+    quoted names (the second empty without JSON columns)."""
+    if not json_positions:
+        return _copy_to_temporary_table(cursor, model, fields, rows), ""
+    table = model._meta.db_table
+    incoming = connection.ops.quote_name(f"incoming_{table}")
+    values = connection.ops.quote_name(f"incoming_json_{table}")
+    definition = ", ".join(
+        f"{connection.ops.quote_name(field.column)} "
+        f"{'integer' if position in json_positions else field.db_type(connection)}"
+        for position, field in enumerate(fields)
+    )
+    keys: dict[str, int] = {}
+    keyed_rows = []
+    for row in rows:
+        row = list(row)
+        for position in json_positions:
+            value = row[position]
+            if value is not None:  # as Django stores None: SQL NULL
+                text = value if isinstance(value, JsonText) else encode_json(value)
+                row[position] = keys.setdefault(text, len(keys))
+        keyed_rows.append(row)
+    for name in (incoming, values):
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {incoming} ({definition}) ON COMMIT DROP")
+    cursor.execute(f"CREATE TEMPORARY TABLE {values} (key integer, value jsonb) ON COMMIT DROP")
+    with cursor.cursor.copy(f"COPY {values} (key, value) FROM STDIN") as copy:
+        for text, key in keys.items():
+            copy.write_row((key, text))
+    with cursor.cursor.copy(f"COPY {incoming} ({_quoted_columns(fields)}) FROM STDIN") as copy:
+        for row in keyed_rows:
+            copy.write_row(row)
+    return incoming, values
+
+
+def _decoded(row: Sequence[object], json_positions: list[int]) -> Sequence[object]:
+    if not any(isinstance(row[position], JsonText) for position in json_positions):
+        return row
+    return [json.loads(value) if isinstance(value, JsonText) else value for value in row]
+
+
 def _with_json_text(
     rows: Iterable[Sequence[object]], positions: list[int]
 ) -> Iterable[Sequence[object]]:
     if not positions:
         yield from rows
         return
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
     for row in rows:
         row = list(row)
         for position in positions:
             if row[position] is not None:  # as Django stores None: SQL NULL
-                row[position] = dumps(row[position])
+                row[position] = encode_json(row[position])
         yield row
 
 

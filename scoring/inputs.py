@@ -3,8 +3,10 @@ queries: the stored obligations, the cartography and the delegation mandates."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+
+from django.db.models import CharField
 
 from cartography.selectors import cartography_inputs_for_clients
 from firms.lookups import among
@@ -15,18 +17,19 @@ from scoring.engine import ScoringInput, SoftwareItem
 
 # derive_obligations' result keys that the engine reads, stored as columns of Obligations.
 OBLIGATION_KEYS = tuple(key for key in RESULT_KEYS if key != "reasons")
+# Their text columns, where empty means undecided (None in derive_obligations' result).
+TEXT_KEYS = tuple(
+    key for key in OBLIGATION_KEYS if isinstance(Obligations._meta.get_field(key), CharField)
+)
 
 
-def _as_result(row: dict) -> dict:
-    """An Obligations row (as values()) back in derive_obligations' shape."""
-    result = {}
-    for key in OBLIGATION_KEYS:
-        value = row[key]
-        if isinstance(value, date):
-            value = value.isoformat()
-        elif value == "":
-            value = None  # empty text columns mean undecided
-        result[key] = value
+def _as_result(row: Sequence[object]) -> dict:
+    """An Obligations row (client id, then OBLIGATION_KEYS) back in derive_obligations' shape,
+    its dates as dates rather than ISO text (the engine and the facts take either)."""
+    result = dict(zip(OBLIGATION_KEYS, row[1:], strict=True))
+    for key in TEXT_KEYS:
+        if result[key] == "":
+            result[key] = None
     return result
 
 
@@ -57,30 +60,36 @@ def scoring_inputs(
     the caller has read them already."""
     ids = list(client_ids)
     obligations = {
-        row["client_id"]: _as_result(row)
+        row[0]: _as_result(row)
         for row in Obligations.objects.for_firm(firm_id)
         .filter(among("client_id", ids))
-        .values("client_id", *OBLIGATION_KEYS)
+        .values_list("client_id", *OBLIGATION_KEYS)
     }
     cartography = cartography_inputs_for_clients(firm_id, ids)
     if mandates is None:
         mandates = mandate_statuses(firm_id, ids)
+    # Few distinct software items (category, readiness, uses): each made once and shared.
+    items: dict[tuple, SoftwareItem] = {}
     inputs = {}
     for client_id in ids:
         equipment = cartography[client_id]
+        software = []
+        for item in equipment["software"]:
+            key = (
+                item["category"],
+                item["reform_ready"],
+                item["used_for_issuing"],
+                item["used_for_receiving"],
+                item.get("name", ""),
+            )
+            made = items.get(key)
+            if made is None:
+                made = items[key] = SoftwareItem(*key)
+            software.append(made)
         inputs[client_id] = ScoringInput(
             today=today,
             profile=equipment["profile"],
-            software=tuple(
-                SoftwareItem(
-                    category=item["category"],
-                    reform_ready=item["reform_ready"],
-                    used_for_issuing=item["used_for_issuing"],
-                    used_for_receiving=item["used_for_receiving"],
-                    name=item.get("name", ""),
-                )
-                for item in equipment["software"]
-            ),
+            software=tuple(software),
             reception_platform=equipment["reception_platform"],
             issuing_platform=equipment["issuing_platform"],
             obligations=obligations.get(client_id),

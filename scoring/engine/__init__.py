@@ -43,6 +43,8 @@ from scoring.engine.inputs import ScoringInput, SoftwareItem
 from scoring.engine.score import (
     BreakdownLine,
     ScoreResult,
+    breakdown_to_list,
+    checkpoints_to_list,
     result_to_dict,
     score_client,
     spread,
@@ -77,6 +79,8 @@ __all__ = [
     "Section",
     "SoftwareItem",
     "band_descriptions",
+    "breakdown_to_list",
+    "checkpoints_to_list",
     "grid_from_dict",
     "grid_to_dict",
     "level_for",

@@ -47,6 +47,13 @@ class Checkpoint(NamedTuple):
 
 def checkpoints(client: ScoringInput, facts: ClientFacts) -> tuple[Checkpoint, ...]:
     """All seven checkpoints, in CHECKPOINT_LABELS order."""
+    return checkpoints_and_percent(client, facts)[0]
+
+
+def checkpoints_and_percent(
+    client: ScoringInput, facts: ClientFacts
+) -> tuple[tuple[Checkpoint, ...], int]:
+    """``checkpoints`` and their ``compliance_percent``."""
     reception = client.reception_platform
     issuing = client.issuing_platform
     receives = facts.must_receive is not False
@@ -59,17 +66,34 @@ def checkpoints(client: ScoringInput, facts: ClientFacts) -> tuple[Checkpoint, .
     mandate_applies = client.mandate_signed is not None and facts.in_scope is not False
     ready_tools = bool(tools) and all(tool.reform_ready is True for tool in tools)
     states = (
-        ("obligations_decided", True, facts.decided),
-        ("reception_platform_chosen", receives, reception in PLATFORM_CHOSEN),
-        ("reception_platform_connected", receives, reception in PLATFORM_CONNECTED),
-        ("issuing_platform_chosen", issues, issuing in PLATFORM_CHOSEN),
-        ("issuing_software_ready", issues, ready_tools),
-        ("e_reporting_handled", reports, reporting_platform),
-        ("mandate_signed", mandate_applies, client.mandate_signed is True),
+        True,
+        facts.decided,
+        receives,
+        reception in PLATFORM_CHOSEN,
+        receives,
+        reception in PLATFORM_CONNECTED,
+        issues,
+        issuing in PLATFORM_CHOSEN,
+        issues,
+        ready_tools,
+        reports,
+        reporting_platform,
+        mandate_applies,
+        client.mandate_signed is True,
     )
-    return tuple(
-        Checkpoint(code, CHECKPOINT_LABELS[code], applies, met) for code, applies, met in states
-    )
+    made = _MADE.get(states)
+    if made is None:
+        made_checkpoints = tuple(
+            Checkpoint(code, CHECKPOINT_LABELS[code], applies, met)
+            for code, applies, met in zip(CHECKPOINT_LABELS, states[::2], states[1::2], strict=True)
+        )
+        made = _MADE[states] = (made_checkpoints, compliance_percent(made_checkpoints))
+    return made
+
+
+# Each combination of (applies, met) flags made once (few of the 2 ** 14 occur, and a tuple of
+# checkpoints is immutable): a client's checkpoints are then one dictionary lookup.
+_MADE: dict[tuple[bool, ...], tuple[tuple[Checkpoint, ...], int]] = {}
 
 
 def compliance_percent(all_checkpoints: Sequence[Checkpoint]) -> int:

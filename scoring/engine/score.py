@@ -36,9 +36,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 
-from scoring.engine.compliance import Checkpoint, checkpoints, compliance_percent
+from scoring.engine.compliance import Checkpoint, checkpoints_and_percent
 from scoring.engine.criteria import (
     ANSWER_LABELS,
     CRITERIA_BY_CODE,
@@ -51,6 +52,7 @@ from scoring.engine.inputs import ScoringInput, SoftwareItem
 from scoring.engine.wording import count_of, french_date, french_number, with_unit
 
 LABELS = {code: spec.label for code, spec in CRITERIA_BY_CODE.items()}
+_CRITERION, _POINTS = itemgetter(0), itemgetter(3)  # of a BreakdownLine
 
 
 class BreakdownLine(NamedTuple):
@@ -81,13 +83,16 @@ def score_client(client: ScoringInput, grid: Grid) -> ScoreResult:
         line = rule(client, grid, facts)
         if line is not None:
             lines.append(line)
-    lines.sort(key=_breakdown_order)
-    total = sum(line.points for line in lines)
-    client_checkpoints = checkpoints(client, facts)
+    # By points descending, then criterion code (unique in a breakdown): two sorts, the second
+    # stable, by keys read in C.
+    lines.sort(key=_CRITERION)
+    lines.sort(key=_POINTS, reverse=True)
+    total = sum(map(_POINTS, lines))
+    client_checkpoints, compliance = checkpoints_and_percent(client, facts)
     return ScoreResult(
         total=total,
         level=level_for(total, grid),
-        compliance=compliance_percent(client_checkpoints),
+        compliance=compliance,
         breakdown=tuple(lines),
         checkpoints=client_checkpoints,
     )
@@ -99,25 +104,25 @@ def result_to_dict(result: ScoreResult) -> dict[str, Any]:
         "total": result.total,
         "level": result.level,
         "compliance": result.compliance,
-        "breakdown": [
-            {
-                "criterion": line.criterion,
-                "label": line.label,
-                "answer": line.answer,
-                "points": line.points,
-            }
-            for line in result.breakdown
-        ],
-        "checkpoints": [
-            {
-                "code": checkpoint.code,
-                "label": checkpoint.label,
-                "applies": checkpoint.applies,
-                "met": checkpoint.met,
-            }
-            for checkpoint in result.checkpoints
-        ],
+        "breakdown": breakdown_to_list(result.breakdown),
+        "checkpoints": checkpoints_to_list(result.checkpoints),
     }
+
+
+def breakdown_to_list(lines: Iterable[BreakdownLine]) -> list[dict[str, Any]]:
+    """The JSON form of a breakdown (``result_to_dict``'s "breakdown")."""
+    return [
+        {"criterion": criterion, "label": label, "answer": answer, "points": points}
+        for criterion, label, answer, points in lines
+    ]
+
+
+def checkpoints_to_list(all_checkpoints: Iterable[Checkpoint]) -> list[dict[str, Any]]:
+    """The JSON form of the checkpoints (``result_to_dict``'s "checkpoints")."""
+    return [
+        {"code": code, "label": label, "applies": applies, "met": met}
+        for code, label, applies, met in all_checkpoints
+    ]
 
 
 def spread(results: Iterable[ScoreResult]) -> dict[str, int]:
@@ -126,10 +131,6 @@ def spread(results: Iterable[ScoreResult]) -> dict[str, int]:
     for result in results:
         counts[result.level] += 1
     return counts
-
-
-def _breakdown_order(line: BreakdownLine) -> tuple[int, str]:
-    return (-line.points, line.criterion)
 
 
 def _line(criterion: str, points: int, answer: str) -> BreakdownLine | None:
