@@ -134,3 +134,56 @@ def test_sqlite_connections_use_wal_and_wait_for_the_write_lock(tmp_path):
     # WAL: readers never block the writer nor wait for it; a writer waits up to 30 s for the
     # lock instead of failing; IMMEDIATE: a transaction takes the lock when it begins.
     assert result.stdout.split() == ["wal", "30000", "1", "IMMEDIATE"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the writer thread is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_chunks_are_written_by_a_writer_thread_and_counted_once_committed(firm_a, monkeypatch):
+    monkeypatch.setattr(applying, "CHUNK_SIZE", 3)
+    writers: set[str] = set()
+    apply_rows = applying.apply_rows
+
+    def watched(rows, **kwargs):
+        writers.add(threading.current_thread().name)
+        apply_rows(rows, **kwargs)
+
+    monkeypatch.setattr(applying, "apply_rows", watched)
+    progress: list[tuple[int, int]] = []  # (rows counted so far, clients committed then)
+
+    def on_progress(rows: int) -> None:
+        done = rows + (progress[-1][0] if progress else 0)
+        progress.append((done, committed_clients(firm_a.firm)))
+
+    table = portfolio(7)
+    plan = import_rows(
+        firm=firm_a.firm,
+        table=table,
+        mapping=guess_mapping(table.headers),
+        by=None,
+        on_progress=on_progress,
+    )
+    assert plan.counts()["create"] == 7
+    assert [done for done, _ in progress] == [3, 6, 7]
+    assert all(committed >= done for done, committed in progress)
+    assert writers and all(name.startswith("import-writer") for name in writers)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the writer thread is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_write_stops_the_import_with_its_error(firm_a, monkeypatch):
+    monkeypatch.setattr(applying, "CHUNK_SIZE", 3)
+    apply_rows = applying.apply_rows
+    calls: list[int] = []
+
+    def failing(rows, **kwargs):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("disque plein")
+        apply_rows(rows, **kwargs)
+
+    monkeypatch.setattr(applying, "apply_rows", failing)
+    table = portfolio(9)
+    with pytest.raises(RuntimeError, match="disque plein"):
+        import_rows(firm=firm_a.firm, table=table, mapping=guess_mapping(table.headers), by=None)
+    assert committed_clients(firm_a.firm) == 3  # the first chunk, written before the failure
+    assert len(calls) == 2  # nothing handed over after the failed chunk
