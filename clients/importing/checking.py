@@ -79,6 +79,20 @@ class RowChecker:
             for field in model._meta.fields
             if field.name not in self.always_excluded and not field.generated
         ]
+        # Text fields whose model check is the form field's own: no choices, a to_python that
+        # hands a string back as it is, and validators the form field ran already. On the very
+        # value the form field returned, the model check cannot find anything more.
+        self.checked_by_form_field = {
+            field.name
+            for field in self.checked_fields
+            if field.name in form.fields
+            and isinstance(field, models.CharField)
+            and type(field).to_python is models.CharField.to_python
+            and not field.choices
+            and all(
+                validator in form.fields[field.name].validators for validator in field.validators
+            )
+        }
         self._refuse_row_dependent_model_checks()
 
     def _refuse_row_dependent_model_checks(self) -> None:
@@ -112,19 +126,20 @@ class RowChecker:
         form.cleaned_data = cleaned = {}
         form._errors = errors = ErrorDict(renderer=form.renderer)
         form._validate_unique = False
-        # Form._clean_fields
+        # Form._clean_fields; what each form field returned (its validators ran on it).
+        checked = {}
         for name, field, value_from, method in self.steps:
             try:
-                cleaned[name] = field.clean(value_from(data, self.files, name))
+                cleaned[name] = checked[name] = field.clean(value_from(data, self.files, name))
                 if method is not None:
                     cleaned[name] = method(form)
             except ValidationError as error:
                 form.add_error(name, error)
         form._clean_form()
-        self._post_clean(form, data, instance_values)
+        self._post_clean(form, data, instance_values, checked)
         return form.cleaned_data, errors
 
-    def _post_clean(self, form, data, instance_values) -> None:
+    def _post_clean(self, form, data, instance_values, checked) -> None:
         """BaseModelForm._post_clean: the model fields' check of the values
         construct_instance would set."""
         cleaned = form.cleaned_data
@@ -158,6 +173,13 @@ class RowChecker:
                 raw = instance_values.get(field.attname)
             if field.blank and raw in field.empty_values:
                 continue
+            if (
+                name in self.checked_by_form_field
+                and type(raw) is str
+                and raw is checked.get(name)
+                and (raw or field.blank)
+            ):
+                continue  # the form field's check of this very value was the model's
             try:
                 field.clean(raw, None)
             except ValidationError as error:
