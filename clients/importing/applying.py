@@ -12,21 +12,14 @@ writer (a collaborator saving a client sheet) waits for it: no longer than one b
 import pauses between batches to let it in. Planning outside the write is safe:
 :func:`clients.services.update_client` compares with the stored row under lock, and a SIREN
 taken meanwhile turns its row into a rejected one.
-
-On PostgreSQL, outside a caller's transaction, a chunk is written by a second connection (a
-writer thread) while the next one is planned, so that the database's work and Python's overlap
-on two cores. A chunk counts as done (``on_progress``) once written. The chunks planned ahead
-cannot depend on the one being written: a SIREN found on two rows of a file rejects both.
 """
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
 
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from clients import services
 from clients.importing.planning import (
@@ -38,7 +31,7 @@ from clients.importing.planning import (
     RowPlan,
     batched,
 )
-from clients.importing.reading import Record, Table
+from clients.importing.reading import Table
 from clients.models import HistoryEntry
 from firms.models import Firm, User
 from firms.tenancy import firm_scope
@@ -51,8 +44,6 @@ FIRST_WRITE_BATCH = 20
 # SQLite's busy handler makes a waiting writer retry every 100 ms at most: without a pause at
 # least that long between two batches, the import would take the lock back before it retries.
 SQLITE_PAUSE_SECONDS = 0.1
-
-logger = logging.getLogger(__name__)
 
 
 def import_rows(
@@ -70,60 +61,16 @@ def import_rows(
     with firm_scope(firm):
         planner = Planner(firm=firm, table=table, mapping=mapping)
     writer = BatchWriter(firm=firm, by=by, siren_column=planner.header_of("siren"))
-
-    def plan(chunk: Sequence[Record]) -> list[RowPlan]:
-        with firm_scope(firm):
-            return planner.plan(chunk)
-
-    chunks = batched(table.rows, CHUNK_SIZE)
-    if not dry_run and connection.vendor == "postgresql" and not connection.in_atomic_block:
-        return ImportPlan(_plan_while_writing(chunks, plan, writer, on_progress))
     rows: list[RowPlan] = []
-    for chunk in chunks:
-        planned = plan(chunk)
+    for chunk in batched(table.rows, CHUNK_SIZE):
+        with firm_scope(firm):
+            planned = planner.plan(chunk)
         if not dry_run:
             writer.write(planned)
         rows += planned
         if on_progress:
             on_progress(len(chunk))
     return ImportPlan(rows)
-
-
-def _plan_while_writing(
-    chunks: Iterable[Sequence[Record]],
-    plan: Callable[[Sequence[Record]], list[RowPlan]],
-    writer: BatchWriter,
-    on_progress: Callable[[int], None] | None,
-) -> list[RowPlan]:
-    """Plan chunk n+1 here while a writer thread (its own connection) writes chunk n. A failed
-    write stops the import with its error, before the next chunk is handed over."""
-    rows: list[RowPlan] = []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as pool:
-        pending: tuple[Future, int] | None = None
-        try:
-            for chunk in chunks:
-                planned = plan(chunk)
-                rows += planned
-                if pending:
-                    done, pending = pending, None
-                    _written(*done, on_progress)
-                pending = (pool.submit(writer.write, planned), len(chunk))
-            if pending:
-                done, pending = pending, None
-                _written(*done, on_progress)
-        finally:
-            pool.submit(connections.close_all).result()
-            # An error raised here (planning a chunk, the job cancelled) hides the one of the
-            # chunk being written, if any: it is logged.
-            if pending and pending[0].exception():
-                logger.error("a chunk of the import failed", exc_info=pending[0].exception())
-    return rows
-
-
-def _written(future: Future, size: int, on_progress: Callable[[int], None] | None) -> None:
-    future.result()
-    if on_progress:
-        on_progress(size)
 
 
 class BatchWriter:
