@@ -111,6 +111,14 @@ def timed(step: Callable[[], object]) -> tuple[object, float]:
     return result, time.perf_counter() - start
 
 
+def cpu_timed(step: Callable[[], object]) -> tuple[object, float, float]:
+    """The step's result, wall time and the process's CPU time (every thread, the import's
+    writer included; the database's own work is not in it)."""
+    cpu = time.process_time()
+    result, seconds = timed(step)
+    return result, seconds, time.process_time() - cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
@@ -132,7 +140,7 @@ def main() -> None:
     admin = users[0]
     companies = generate_companies(options.rows, seed=2026, now=datetime.now(UTC))
     emails = [user.email for user in users]
-    results: list[tuple[str, int, float, float | None]] = []
+    results: list[tuple[str, int, float, float | None, float | None]] = []
     with firm_scope(firm):
         # The client the other writer saves again and again (a SIREN the generator avoids).
         edited = Client.objects.create(firm=firm, company_name="Sauvegardes", siren="732829320")
@@ -144,7 +152,7 @@ def main() -> None:
         writer = ConcurrentWriter(firm, edited.pk) if options.writer else None
         if writer:
             writer.start()
-        plan, seconds = timed(
+        plan, seconds, cpu = cpu_timed(
             lambda: import_rows(firm=firm, table=table, mapping=mapping, by=admin, dry_run=dry_run)
         )
         if writer:
@@ -153,8 +161,8 @@ def main() -> None:
         assert isinstance(plan, ImportPlan)
         counts = plan.counts()
         longest = max(writer.waits, default=0.0) if writer else None
-        results.append((f"{label} — lecture du fichier", len(table.rows), read_seconds, None))
-        results.append((f"{label} — {counts}", len(table.rows), seconds, longest))
+        results.append((f"{label} — lecture du fichier", len(table.rows), read_seconds, None, None))
+        results.append((f"{label} — {counts}", len(table.rows), seconds, cpu, longest))
         return plan
 
     try:
@@ -172,9 +180,12 @@ def main() -> None:
     print(f"Base : {connection.vendor} · {options.rows} lignes · {len(HEADER)} colonnes")
     width = max(len(label) for label, *_ in results)
     waits = "  attente max d'un autre écrivain (s)" if options.writer else ""
-    print(f"{'Étape'.ljust(width)}  {'lignes':>7}  {'durée (s)':>9}  {'lignes/s':>9}{waits}")
-    for label, rows, seconds, longest in results:
+    print(f"Charge moyenne à la fin : {os.getloadavg()[0]:.2f}")
+    header = f"{'Étape'.ljust(width)}  {'lignes':>7}  {'durée (s)':>9}  {'lignes/s':>9}"
+    print(f"{header}  {'CPU (s)':>7}{waits}")
+    for label, rows, seconds, cpu, longest in results:
         line = f"{label.ljust(width)}  {rows:>7}  {seconds:>9.2f}  {rows / seconds:>9.0f}"
+        line += f"  {cpu:>7.2f}" if cpu is not None else f"  {'':>7}"
         print(line + (f"  {longest:>9.2f}" if longest is not None else ""))
 
 

@@ -50,6 +50,12 @@ def create_clients(
         if not values.get("vat_number") and values.get("siren"):
             values["vat_number"] = derived_vat_number(values["siren"])
         clients.append(Client(firm=firm, **values))
+    # A new client's history lists every field it was given, from nothing: what history.diff
+    # says of an empty "before", with each field's label looked up once for the whole batch.
+    labels = {
+        name: change["label"]
+        for name, change in history.diff({}, dict.fromkeys(EDITABLE_FIELDS, "-"), Client).items()
+    }
     with transaction.atomic():
         # COPY on PostgreSQL for many rows (an import's batch), bulk_create otherwise.
         insert_objects(clients)
@@ -59,7 +65,11 @@ def create_clients(
                     client=client,
                     actor=by,
                     action=action,
-                    changes=history.diff({}, history.snapshot(client, EDITABLE_FIELDS), Client),
+                    changes={
+                        name: {"label": labels[name], "from": "", "to": shown}
+                        for name, shown in history.snapshot(client, EDITABLE_FIELDS).items()
+                        if shown != ""
+                    },
                     summary=f"Fiche créée : {client.company_name}",
                 )
                 for client in clients

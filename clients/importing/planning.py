@@ -31,6 +31,7 @@ from django.forms.models import model_to_dict
 
 from clients import history
 from clients.forms import ClientForm, firm_members
+from clients.importing.checking import RowChecker, model_defaults
 from clients.importing.mapping import normalise
 from clients.importing.reading import Record, Table
 from clients.models import Client
@@ -142,14 +143,17 @@ class Planner:
             raise ValueError("the mapping lacks a mandatory column (see missing_fields)")
         self.duplicates = _duplicate_lines(table.rows, self.columns["siren"])
         self.members = MemberDirectory(firm) if "assigned_to" in self.columns else None
-        # Read once for the whole file: the form of each row neither builds the members'
-        # query nor looks its collaborator up (MemberDirectory found it).
+        # Read once for the whole file: the check of a row neither builds the members' query
+        # nor looks its collaborator up (MemberDirectory found it).
         self.member_choices = firm_members(firm)
-        self.form_class = import_row_form(
-            firm,
-            self.member_choices,
-            KnownMemberField(self.members.users if self.members else {}, self.member_choices),
+        self.checker = RowChecker(
+            import_row_form(
+                firm,
+                self.member_choices,
+                KnownMemberField(self.members.users if self.members else {}, self.member_choices),
+            )
         )
+        self.new_client = model_defaults(Client)
         self.defaults = {
             name: Client._meta.get_field(name).get_default()
             for name in ("fiscal_year_end", "invoice_delivery")
@@ -207,16 +211,9 @@ class Planner:
             if problem:
                 errors[self.header_of("assigned_to")] = problem
             data["assigned_to"] = user_id or ""
-        form = self.form_class(
-            data,
-            instance=copy.copy(client) if client else None,
-            firm=self.firm,
-            check_siren_unique=False,  # decided above: an existing SIREN is an update
-            members=self.member_choices,
-        )
-        if not form.is_valid():
-            for name, messages in form.errors.items():
-                errors.setdefault(self.header_of(name), " ".join(messages))
+        cleaned, form_errors = self.checker.check(data, vars(client) if client else self.new_client)
+        for name, messages in form_errors.items():
+            errors.setdefault(self.header_of(name), " ".join(messages))
         if siren and record.line in self.duplicates:
             column = self.header_of("siren")
             errors[column] = " ".join(
@@ -233,11 +230,11 @@ class Planner:
         if errors:
             return row
         if client is None:
-            row.action, row.data = CREATE, form.cleaned_data
+            row.action, row.data = CREATE, cleaned
             return row
         # Only what the file gives is written back: the form's normalisation of the values
         # it was merely handed back must not show up as a change.
-        row.data = {name: form.cleaned_data[name] for name in values if values[name]}
+        row.data = {name: cleaned[name] for name in values if values[name]}
         row.client = client
         row.changes = _changes(client, row.data)
         row.action = UPDATE if row.changes else UNCHANGED
@@ -246,15 +243,6 @@ class Planner:
     def _in_file_order(self, errors: dict[str, str]) -> dict[str, str]:
         order = {header: index for index, header in enumerate(self.headers)}
         return dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order))))
-
-
-class SharedFields(dict):
-    """The fields of a form class, handed to every instance as they are: a Django form
-    deep-copies its 44 fields for each instance, a third of the planning of a row, and the
-    rows of a file are checked one after the other with the same, unchanged fields."""
-
-    def __deepcopy__(self, memo) -> SharedFields:
-        return self
 
 
 class ImportRowForm(ClientForm):
@@ -266,14 +254,15 @@ class ImportRowForm(ClientForm):
         return {*super()._get_validation_exclusions(), "assigned_to"}
 
 
-def import_row_form(firm: Firm, members, member_field: forms.Field) -> type[ImportRowForm]:
-    """ImportRowForm with its fields prepared once (see SharedFields) for one file."""
-    prepared = ImportRowForm(firm=firm, check_siren_unique=False, members=members)
-    fields = SharedFields(prepared.fields)
-    fields["assigned_to"] = member_field
-    form_class = type("FileRowForm", (ImportRowForm,), {})
-    form_class.base_fields = fields  # after the metaclass, which sets its own
-    return form_class
+def import_row_form(firm: Firm, members, member_field: forms.Field) -> ImportRowForm:
+    """The form that checks every row of one file (see RowChecker)."""
+    form = ImportRowForm(
+        firm=firm,
+        check_siren_unique=False,  # the planner decides: an existing SIREN is an update
+        members=members,
+    )
+    form.fields["assigned_to"] = member_field
+    return form
 
 
 class KnownMemberField(forms.ModelChoiceField):

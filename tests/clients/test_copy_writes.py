@@ -120,3 +120,37 @@ def test_copy_and_bulk_update_write_the_same_changes_and_history(firm_a, monkeyp
             )
             == []
         )
+
+
+def test_a_created_clients_history_lists_every_field_given_from_nothing(firm_a):
+    """Each field given, with its label and its value as shown (choices, collaborator, lists),
+    as history.diff says it of an empty "before"."""
+    from clients import history
+
+    member = firm_a.collaborator.user
+    rows = [
+        {
+            **row,
+            "signer_civility": Client.Civility.MRS,
+            "invoice_delivery": Client.Delivery.PAPER,
+            "assigned_to": member,
+            "fiscal_year_end": "30/06",
+        }
+        for row in _rows(200)
+    ]
+    with firm_scope(firm_a.firm):
+        created = services.create_clients(firm=firm_a.firm, rows=rows, by=firm_a.admin.user)
+        entries = {
+            entry.client_id: entry.changes
+            for entry in HistoryEntry.objects.for_firm(firm_a.firm).filter(
+                client_id__in=[client.pk for client in created]
+            )
+        }
+    for client in created:
+        expected = history.diff({}, history.snapshot(client, services.EDITABLE_FIELDS), Client)
+        assert entries[client.pk] == expected
+    first = entries[created[0].pk]
+    assert first["invoice_delivery"] == {"label": "envoi des factures", "from": "", "to": "Papier"}
+    assert first["assigned_to"]["to"] == str(member)
+    assert first["tags"]["to"] == "import, PME"
+    assert "siret" not in first  # not given

@@ -50,7 +50,7 @@ def committed_clients(firm) -> int:
 @pytest.mark.django_db(transaction=True)
 def test_each_write_batch_is_committed_before_the_next_begins(firm_a, monkeypatch):
     monkeypatch.setattr(applying, "FIRST_WRITE_BATCH", 2)
-    monkeypatch.setattr(applying, "next_batch_size", lambda rows, seconds: 2)
+    monkeypatch.setattr(applying, "next_batch_size", lambda rows, seconds, **kwargs: 2)
     visible_before_each_batch: list[int] = []
     apply_rows = applying.apply_rows
 
