@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from html import escape
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import flatatt
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,13 @@ from cartography.models import (
     ReformReadiness,
     SoftwareCategory,
 )
-from cartography.selectors import find_product_by_label, software_catalogue
+from cartography.selectors import (
+    PlatformOption,
+    find_product_by_label,
+    platform_catalogue,
+    platform_options,
+    software_catalogue,
+)
 from firms.models import Firm
 
 YES_NO = [("", "—"), ("true", _("Oui")), ("false", _("Non"))]
@@ -27,29 +34,52 @@ FRENCH_DATE_INPUT_FORMATS = [FRENCH_DATE_FORMAT, "%d/%m/%y", "%d.%m.%Y", "%Y-%m-
 
 
 class QuickSelect(forms.Select):
-    """A select whose options are written in Python: Django's own widget renders a template
-    per option, and the catalogue of approved platforms (over a hundred of them, twice on the
-    Cartographie tab) made that most of the tab's time. Same HTML as Django's."""
+    """A select whose options are written in Python from its choices: Django's own widget builds
+    a context per option and renders a template per option, and the catalogue of approved
+    platforms (over a hundred of them, twice on the Cartographie tab) made that most of the
+    tab's time. Same HTML as Django's (tests/cartography/test_forms.py)."""
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('<optgroup label="{}">', group_name))
-            parts.extend(
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    option["value"],
-                    flatatt(option["attrs"]),
-                    option["label"],
-                )
-                for option in options
-            )
-            if group_name:
+        attrs = self.build_attrs(self.attrs, attrs)
+        if not self.use_required_attribute(value):  # what BoundField.build_widget_attrs asks
+            attrs.pop("required", None)
+        chosen = set(self.format_value(value))
+        parts = [format_html('<select name="{}"{}>', name, _attributes(attrs))]
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):  # a group of choices
+                parts.append(format_html('<optgroup label="{}">', option_value))
+                parts.extend(self._option(value, label, chosen) for value, label in label)
                 parts.append("</optgroup>")
+            else:
+                parts.append(self._option(option_value, label, chosen))
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every part escaped by format_html
+
+    @staticmethod
+    def _option(value, label, chosen: set[str]) -> str:
+        value = "" if value is None else str(value)
+        selected = " selected" if value in chosen else ""
+        return f'<option value="{escape(value)}"{selected}>{_escaped(label)}</option>'
+
+
+def _escaped(text) -> str:
+    """conditional_escape without its wrappers (hundreds of options a page): safe text as it
+    is, anything else escaped."""
+    return text.__html__() if hasattr(text, "__html__") else escape(str(text))
+
+
+def _attributes(attrs: dict) -> str:
+    """HTML attributes as Django's widget template writes them: in their order, a True value
+    as the bare name, a False one left out."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )
 
 
 def _with_blank(choices) -> list[tuple[str, str]]:
@@ -69,7 +99,10 @@ class ClientSoftwareForm(forms.Form):
     )
     vendor = forms.CharField(label=_("Éditeur (hors catalogue)"), max_length=120, required=False)
     category = forms.ChoiceField(
-        label=_("Catégorie"), choices=_with_blank(SoftwareCategory.choices), required=False
+        widget=QuickSelect,
+        label=_("Catégorie"),
+        choices=_with_blank(SoftwareCategory.choices),
+        required=False,
     )
     version = forms.CharField(label=_("Version"), max_length=60, required=False)
     used_for_issuing = forms.BooleanField(label=_("Émission"), required=False)
@@ -112,7 +145,9 @@ class ClientPlatformForm(forms.Form):
     platform = forms.ModelChoiceField(
         queryset=None, label=_("Plateforme agréée"), empty_label="—", widget=QuickSelect
     )
-    status = forms.ChoiceField(label=_("Statut"), choices=PlatformStatus.choices)
+    status = forms.ChoiceField(
+        widget=QuickSelect, label=_("Statut"), choices=PlatformStatus.choices
+    )
     on = forms.DateField(
         label=_("Depuis le"),
         required=False,
@@ -124,16 +159,34 @@ class ClientPlatformForm(forms.Form):
         error_messages={"invalid": _("Saisissez une date au format jj/mm/aaaa.")},
     )
 
-    def __init__(self, *args, firm: Firm, role: str, current=None, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        firm: Firm,
+        role: str,
+        current=None,
+        options: list[PlatformOption] | None = None,
+        **kwargs,
+    ) -> None:
+        """``options``: the firm's ``platform_options``, when the forms of a page share them."""
         super().__init__(*args, prefix=role, **kwargs)
-        from cartography.selectors import platform_catalogue
-
         platforms = platform_catalogue(firm, include_inactive=True)
         # Inactive platforms stay selectable only for the client that already has one.
         keep = current.platform_id if current else None
-        self.fields["platform"].queryset = platforms.filter(is_active=True) | platforms.filter(
-            pk=keep
-        )
+        field = self.fields["platform"]
+        field.queryset = platforms.filter(is_active=True) | platforms.filter(pk=keep)
+
+        def choices() -> list[tuple]:
+            listed = platform_options(firm) if options is None else options
+            return [
+                ("", field.empty_label),
+                *((o.pk, o.name) for o in listed if o.is_active or o.pk == keep),
+            ]
+
+        # The select's options, read when it is rendered, from rows rather than instances (the
+        # choice is still checked against the queryset): the same options, in the same order,
+        # as the queryset gives.
+        field.choices = choices
         self.role = PlatformRole(role)
 
 
@@ -141,6 +194,7 @@ class DigitalProfileForm(forms.Form):
     """The REGULATION §4 questions. Values are parsed by the service (French numbers, percent)."""
 
     invoice_tool = forms.ChoiceField(
+        widget=QuickSelect,
         label=_("Comment les factures sont-elles produites aujourd'hui ?"),
         choices=_with_blank(InvoiceTool.choices),
         required=False,
@@ -161,17 +215,19 @@ class DigitalProfileForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": _("0 à 100")}),
     )
     purchase_entry = forms.ChoiceField(
+        widget=QuickSelect,
         label=_("Qui saisit les factures d'achat ?"),
         choices=_with_blank(PurchaseEntry.choices),
         required=False,
     )
     bank_feed = forms.ChoiceField(
-        label=_("Flux bancaires automatiques ?"), choices=YES_NO, required=False
+        widget=QuickSelect, label=_("Flux bancaires automatiques ?"), choices=YES_NO, required=False
     )
     has_pos = forms.ChoiceField(
-        label=_("Caisse / point de vente ?"), choices=YES_NO, required=False
+        widget=QuickSelect, label=_("Caisse / point de vente ?"), choices=YES_NO, required=False
     )
     digital_maturity = forms.ChoiceField(
+        widget=QuickSelect,
         label=_("Maturité numérique (votre appréciation)"),
         choices=_with_blank(DigitalMaturity.choices),
         required=False,

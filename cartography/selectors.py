@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -34,6 +35,22 @@ def software_catalogue(firm: Firm, *, include_inactive: bool = False) -> QuerySe
 def platform_catalogue(firm: Firm, *, include_inactive: bool = False) -> QuerySet[Platform]:
     platforms = Platform.objects.for_firm(firm)
     return platforms if include_inactive else platforms.filter(is_active=True)
+
+
+class PlatformOption(NamedTuple):
+    pk: int
+    name: str
+    is_active: bool
+
+
+def platform_options(firm: Firm) -> list[PlatformOption]:
+    """Every platform of the catalogue as a select lists it (the model's order and label)."""
+    return [
+        PlatformOption(*row)
+        for row in platform_catalogue(firm, include_inactive=True).values_list(
+            "pk", "name", "is_active"
+        )
+    ]
 
 
 def search_entries(entries: QuerySet, query: str, fields: tuple[str, ...]) -> QuerySet:

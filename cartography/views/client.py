@@ -36,10 +36,7 @@ def _context(request: HttpRequest, client: Client, **overrides) -> dict:
         "add_form": ClientSoftwareForm(firm=request.firm),
         "editing": None,
         "edit_form": None,
-        "platform_forms": [
-            _platform_form(request, role, cartography.platforms[role])
-            for role in PlatformRole.values
-        ],
+        "platform_forms": _platform_forms(request, cartography),
         "profile_form": DigitalProfileForm(
             initial=DigitalProfileForm.initial_from(cartography.answers)
         ),
@@ -48,11 +45,24 @@ def _context(request: HttpRequest, client: Client, **overrides) -> dict:
     return context
 
 
-def _platform_form(request: HttpRequest, role: str, current, data=None) -> ClientPlatformForm:
+def _platform_forms(request: HttpRequest, cartography) -> list[ClientPlatformForm]:
+    """A form per role, their selects listing the catalogue read once."""
+    options = selectors.platform_options(request.firm)
+    return [
+        _platform_form(request, role, cartography.platforms[role], options=options)
+        for role in PlatformRole.values
+    ]
+
+
+def _platform_form(
+    request: HttpRequest, role: str, current, data=None, options=None
+) -> ClientPlatformForm:
     initial = {}
     if current is not None:
         initial = {"platform": current.platform_id, "status": current.status}
-    form = ClientPlatformForm(data, firm=request.firm, role=role, current=current, initial=initial)
+    form = ClientPlatformForm(
+        data, firm=request.firm, role=role, current=current, initial=initial, options=options
+    )
     form.current = current
     return form
 
