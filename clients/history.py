@@ -8,7 +8,7 @@ reads "Julie changed these 16 answers" rather than 16 entries.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -53,17 +53,11 @@ def register_history_kind(kind: HistoryKind) -> None:
 
 def shown(instance: models.Model, field_name: str) -> str:
     """A field's value as a user reads it (choice labels, names, lists joined)."""
-    field = instance._meta.get_field(field_name)
-    value = getattr(instance, field_name)
-    if value is None or value == "" or value == []:
-        return ""
-    if field.choices:
-        return _choice_labels(type(instance), field_name, get_language()).get(value, str(value))
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    if isinstance(value, models.Model):
-        return str(value)
-    return str(value)
+    return snapshot(instance, [field_name])[field_name]
+
+
+def _has_choices(model: type[models.Model], field_name: str) -> bool:
+    return bool(model._meta.get_field(field_name).choices)
 
 
 # Labels read for every field of every client an import creates: translated once per language.
@@ -78,7 +72,38 @@ def _choice_labels(model: type[models.Model], field_name: str, language: str | N
 
 
 def snapshot(instance: models.Model, field_names: Iterable[str]) -> dict[str, str]:
-    return {name: shown(instance, name) for name in field_names}
+    return snapshotter(type(instance), field_names)(instance)
+
+
+def snapshotter(
+    model: type[models.Model], field_names: Iterable[str]
+) -> Callable[[models.Model], dict[str, str]]:
+    """``snapshot`` of the given fields for instances of ``model``, the fields looked up once
+    (an import takes the snapshot of every client it creates): each value as ``shown``."""
+    language = get_language()
+    fields = [
+        (
+            name,
+            _choice_labels(model, name, language) if model._meta.get_field(name).choices else None,
+        )
+        for name in field_names
+    ]
+
+    def take(instance: models.Model) -> dict[str, str]:
+        values = {}
+        for name, labels in fields:
+            value = getattr(instance, name)
+            if value is None or value == "" or value == []:
+                values[name] = ""
+            elif labels is not None:
+                values[name] = labels.get(value, str(value))
+            elif isinstance(value, list):
+                values[name] = ", ".join(str(item) for item in value)
+            else:
+                values[name] = str(value)
+        return values
+
+    return take
 
 
 def diff(

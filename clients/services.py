@@ -56,6 +56,7 @@ def create_clients(
         name: change["label"]
         for name, change in history.diff({}, dict.fromkeys(EDITABLE_FIELDS, "-"), Client).items()
     }
+    snapshot = history.snapshotter(Client, EDITABLE_FIELDS)
     with transaction.atomic():
         # COPY on PostgreSQL for many rows (an import's batch), bulk_create otherwise.
         insert_objects(clients)
@@ -67,7 +68,7 @@ def create_clients(
                     action=action,
                     changes={
                         name: {"label": labels[name], "from": "", "to": shown}
-                        for name, shown in history.snapshot(client, EDITABLE_FIELDS).items()
+                        for name, shown in snapshot(client).items()
                         if shown != ""
                     },
                     summary=f"Fiche créée : {client.company_name}",

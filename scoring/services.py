@@ -224,8 +224,9 @@ def _write_rows(scored: ScoredBatch) -> None:
 
 def rescore_changed_clients(sender, *, firm: Firm | int, client_ids: Sequence[int], **kwargs):
     """Receiver of the lower apps' signals (clients created, obligations or equipment changed):
-    score those clients again, inside the transaction that changed them."""
-    score_clients(firm=firm, client_ids=client_ids)
+    score those clients again, inside the transaction that changed them (nobody reads the
+    scores back from a signal: none are made as objects)."""
+    score_clients(firm=firm, client_ids=client_ids, returning=False)
 
 
 @dataclass(frozen=True)
