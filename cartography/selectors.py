@@ -126,6 +126,17 @@ def client_cartography(firm: Firm, client: Client) -> Cartography:
     )
 
 
+def blank_cartography() -> dict:
+    """A client's cartography while nothing is recorded (a new client's), in the shape of
+    ``cartography_inputs_for_clients``."""
+    return {
+        "profile": dict.fromkeys(PROFILE_CODES),
+        "software": [],
+        "reception_platform": None,
+        "issuing_platform": None,
+    }
+
+
 def cartography_inputs_for_clients(firm: Firm | int, client_ids: Iterable[int]) -> dict[int, dict]:
     """Each client's cartography as plain data for the scoring (no model instances), in three
     queries, keyed by client id. Every requested id gets an entry (an empty cartography when
@@ -167,15 +178,11 @@ def cartography_inputs_for_clients(firm: Firm | int, client_ids: Iterable[int]) 
         .filter(among("client_id", ids))
         .values_list("client_id", *PROFILE_CODES)
     }
-    inputs = {
-        client_id: {
-            "profile": profiles.get(client_id) or dict.fromkeys(PROFILE_CODES),
-            "software": [],
-            "reception_platform": None,
-            "issuing_platform": None,
-        }
-        for client_id in ids
-    }
+    inputs = {}
+    for client_id in ids:
+        equipment = inputs[client_id] = blank_cartography()
+        if profile := profiles.get(client_id):
+            equipment["profile"] = profile
     software = (
         ClientSoftware.objects.for_firm(firm)
         .filter(among("client_id", ids))

@@ -22,8 +22,8 @@ class ScoringConfig(AppConfig):
         )
         # A score reads the client, its obligations, its equipment and its mandates: whatever
         # changes them, the score follows in the same transaction.
+        clients_created.connect(services.score_new_clients)
         for signal in (
-            clients_created,
             obligations_changed,
             equipment_changed,
             mandate_status_changed,

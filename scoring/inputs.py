@@ -8,7 +8,7 @@ from datetime import date
 
 from django.db.models import CharField
 
-from cartography.selectors import cartography_inputs_for_clients
+from cartography.selectors import blank_cartography, cartography_inputs_for_clients
 from firms.lookups import among
 from fiscal_questionnaire.models import Obligations
 from fiscal_questionnaire.rules import RESULT_KEYS
@@ -70,29 +70,55 @@ def scoring_inputs(
         mandates = mandate_statuses(firm_id, ids)
     # Few distinct software items (category, readiness, uses): each made once and shared.
     items: dict[tuple, SoftwareItem] = {}
-    inputs = {}
-    for client_id in ids:
-        equipment = cartography[client_id]
-        software = []
-        for item in equipment["software"]:
-            key = (
-                item["category"],
-                item["reform_ready"],
-                item["used_for_issuing"],
-                item["used_for_receiving"],
-                item.get("name", ""),
-            )
-            made = items.get(key)
-            if made is None:
-                made = items[key] = SoftwareItem(*key)
-            software.append(made)
-        inputs[client_id] = ScoringInput(
-            today=today,
-            profile=equipment["profile"],
-            software=tuple(software),
-            reception_platform=equipment["reception_platform"],
-            issuing_platform=equipment["issuing_platform"],
+    return {
+        client_id: _scoring_input(
+            today,
+            cartography[client_id],
             obligations=obligations.get(client_id),
             mandate_signed=mandates.get(client_id) == MandateStatus.SIGNED,
+            items=items,
         )
-    return inputs
+        for client_id in ids
+    }
+
+
+def new_client_input(today: date) -> ScoringInput:
+    """What the engine reads for a client just created, with nothing recorded yet: what
+    ``scoring_inputs`` would read for it, without a query."""
+    return _scoring_input(
+        today, blank_cartography(), obligations=None, mandate_signed=False, items={}
+    )
+
+
+def _scoring_input(
+    today: date,
+    equipment: dict,
+    *,
+    obligations: dict | None,
+    mandate_signed: bool,
+    items: dict[tuple, SoftwareItem],
+) -> ScoringInput:
+    """One client's input from its cartography (``cartography_inputs_for_clients``' shape);
+    ``items``: the software items made so far, shared between clients."""
+    software = []
+    for item in equipment["software"]:
+        key = (
+            item["category"],
+            item["reform_ready"],
+            item["used_for_issuing"],
+            item["used_for_receiving"],
+            item.get("name", ""),
+        )
+        made = items.get(key)
+        if made is None:
+            made = items[key] = SoftwareItem(*key)
+        software.append(made)
+    return ScoringInput(
+        today=today,
+        profile=equipment["profile"],
+        software=tuple(software),
+        reception_platform=equipment["reception_platform"],
+        issuing_platform=equipment["issuing_platform"],
+        obligations=obligations,
+        mandate_signed=mandate_signed,
+    )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection, connections, transaction
 from django.db.models import Max
@@ -26,6 +27,7 @@ from scoring.engine import (
     BreakdownLine,
     Checkpoint,
     Grid,
+    ScoringInput,
     breakdown_to_list,
     checkpoints_to_list,
     grid_from_dict,
@@ -33,7 +35,7 @@ from scoring.engine import (
     load_default_grid,
     score_client,
 )
-from scoring.inputs import mandate_statuses, scoring_inputs
+from scoring.inputs import mandate_statuses, new_client_input, scoring_inputs
 from scoring.models import ClientScore, PortfolioFacts, ScoringGrid
 from scoring.portfolio_facts import FACT_FIELDS, portfolio_fact_values
 
@@ -153,13 +155,43 @@ def _score_rows(
     now = timezone.now()
     mandates = mandate_statuses(firm_id, client_ids)
     inputs = scoring_inputs(firm_id, client_ids, today=timezone.localdate(now), mandates=mandates)
-    if encoded is None:
-        encoded = EncodedResults()
+    return _scored(
+        firm_id,
+        inputs,
+        mandates,
+        grid=grid,
+        grid_version=grid_version,
+        now=now,
+        returning=returning,
+        encoded=encoded or EncodedResults(),
+    )
+
+
+def _scored(
+    firm_id: int,
+    inputs: Mapping[int, ScoringInput],
+    mandates: Mapping[int, str],
+    *,
+    grid: Grid,
+    grid_version: int | None,
+    now: datetime,
+    returning: bool,
+    encoded: EncodedResults,
+) -> ScoredBatch:
+    """The scores of the clients' inputs (``mandates``: their mandate_statuses). Consecutive
+    clients given the same input object (new clients) and mandate status share one result."""
     scored = ScoredBatch(scores=[], score_rows=[], fact_rows=[])
     score_rows, fact_rows = scored.score_rows, scored.fact_rows
+    last: tuple[ScoringInput, str] | None = None
     for client_id, data in inputs.items():
-        result = score_client(data, grid)
-        total, level, compliance = result.total, result.level, result.compliance
+        status = mandates.get(client_id, "")
+        if last is None or data is not last[0] or status != last[1]:
+            last = (data, status)
+            result = score_client(data, grid)
+            total, level, compliance = result.total, result.level, result.compliance
+            breakdown = encoded.breakdown(result.breakdown)
+            checkpoints = encoded.checkpoint_list(result.checkpoints)
+            facts = portfolio_fact_values(data, mandate_status=status)
         if returning:
             scored.scores.append(
                 ClientScore(
@@ -181,22 +213,13 @@ def _score_rows(
                 total,
                 level,
                 compliance,
-                encoded.breakdown(result.breakdown),
-                encoded.checkpoint_list(result.checkpoints),
+                breakdown,
+                checkpoints,
                 grid_version,
                 now,
             )
         )
-        fact_rows.append(
-            (
-                firm_id,
-                client_id,
-                level,
-                total,
-                compliance,
-                *portfolio_fact_values(data, mandate_status=mandates.get(client_id, "")),
-            )
-        )
+        fact_rows.append((firm_id, client_id, level, total, compliance, *facts))
     return scored
 
 
@@ -222,10 +245,33 @@ def _write_rows(scored: ScoredBatch) -> None:
 
 
 def rescore_changed_clients(sender, *, firm: Firm | int, client_ids: Sequence[int], **kwargs):
-    """Receiver of the lower apps' signals (clients created, obligations or equipment changed):
-    score those clients again, inside the transaction that changed them (nobody reads the
-    scores back from a signal: none are made as objects)."""
+    """Receiver of the lower apps' signals (obligations, equipment or mandates changed): score
+    those clients again, inside the transaction that changed them (nobody reads the scores
+    back from a signal: none are made as objects)."""
     score_clients(firm=firm, client_ids=client_ids, returning=False)
+
+
+def score_new_clients(sender, *, firm: Firm | int, client_ids: Sequence[int], **kwargs):
+    """Receiver of ``clients_created``: the first score of clients just created, in the
+    transaction that created them. Nothing is recorded for them yet (no obligations, no
+    cartography, no mandate), so they all get the same score, computed once, without reading
+    their inputs: the score ``score_clients`` would store."""
+    firm_id = firm if isinstance(firm, int) else firm.pk
+    grid_version, grid = current_grid(firm_id)
+    now = timezone.now()
+    blank = new_client_input(timezone.localdate(now))
+    _write_rows(
+        _scored(
+            firm_id,
+            dict.fromkeys(client_ids, blank),
+            {},
+            grid=grid,
+            grid_version=grid_version,
+            now=now,
+            returning=False,
+            encoded=EncodedResults(),
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from clients.copy_writes import COPY_FROM_ROWS
+from clients.services import create_clients
 from firms.tenancy import firm_scope
 from jobs.models import Job
 from scoring import services
 from scoring.engine import grid_to_dict, load_default_grid
-from scoring.models import ClientScore, ScoringGrid
+from scoring.inputs import new_client_input, scoring_inputs
+from scoring.models import ClientScore, PortfolioFacts, ScoringGrid
 from tests import factories
 
 
@@ -62,6 +65,58 @@ def test_scoring_many_clients_costs_a_fixed_number_of_queries(firm_a, few, many)
         with CaptureQueriesContext(connection) as large:
             services.score_clients(firm=firm_a.firm, client_ids=many)
     assert len(small) == len(large)
+
+
+def _stored_rows(firm, client_ids) -> list[tuple]:
+    """Each client's stored score and facts, as plain values (the time of scoring left out)."""
+    with firm_scope(firm):
+        scores = {
+            row[0]: row
+            for row in ClientScore.objects.for_firm(firm)
+            .filter(client_id__in=client_ids)
+            .values_list("client_id", *(f for f in services.SCORE_FIELDS if f != "computed_at"))
+        }
+        facts = {
+            row[0]: row
+            for row in PortfolioFacts.objects.for_firm(firm)
+            .filter(client_id__in=client_ids)
+            .values_list("client_id", *services.PORTFOLIO_FACTS_FIELDS)
+        }
+    return [(scores.get(client_id), facts.get(client_id)) for client_id in client_ids]
+
+
+@pytest.mark.parametrize("count", [1, 3 * COPY_FROM_ROWS])
+@pytest.mark.parametrize("edited_grid", [False, True])
+def test_new_clients_get_the_score_their_inputs_give_without_reading_them(
+    firm_a, count, edited_grid
+):
+    firm = firm_a.firm
+    if edited_grid:
+        data = grid_to_dict(load_default_grid())
+        data["thresholds"]["high_from"] = 60  # the new clients' 55 points become "medium"
+        with firm_scope(firm):
+            ScoringGrid.objects.create(firm=firm, version=1, data=data)
+    rows = [
+        {"company_name": f"Nouvelle {n}", "siren": factories.valid_siren(700_000 + n)}
+        for n in range(count)
+    ]
+    with firm_scope(firm), CaptureQueriesContext(connection) as created:
+        clients = create_clients(firm=firm, rows=rows, by=firm_a.admin.user)
+    ids = [client.pk for client in clients]
+    # Nothing is read of their obligations, cartography or mandates: there is none yet.
+    tables = ("fiscal_questionnaire_", "cartography_", "mandates_")
+    assert not [q["sql"] for q in created if any(table in q["sql"] for table in tables)]
+    first = _stored_rows(firm, ids)
+    assert first[0][0][2] == ("medium" if edited_grid else "high")
+    assert all(score and facts for score, facts in first)
+    assert {row[0][-1] for row in first} == {int(edited_grid)}  # grid_version
+    with firm_scope(firm):
+        today = timezone.localdate()
+        assert scoring_inputs(firm.pk, ids, today=today) == dict.fromkeys(
+            ids, new_client_input(today)
+        )
+        services.score_clients(firm=firm, client_ids=ids)  # reading every input
+    assert _stored_rows(firm, ids) == first
 
 
 def test_saving_an_invalid_grid_names_the_criterion(firm_a):
