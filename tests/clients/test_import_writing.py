@@ -50,6 +50,7 @@ def committed_clients(firm) -> int:
 @pytest.mark.django_db(transaction=True)
 def test_each_write_batch_is_committed_before_the_next_begins(firm_a, monkeypatch):
     monkeypatch.setattr(applying, "FIRST_WRITE_BATCH", 2)
+    monkeypatch.setattr(applying, "POSTGRES_FIRST_WRITE_BATCH", 2)
     monkeypatch.setattr(applying, "next_batch_size", lambda rows, seconds, **kwargs: 2)
     visible_before_each_batch: list[int] = []
     apply_rows = applying.apply_rows
@@ -79,6 +80,7 @@ def test_updates_are_written_in_batches_too_and_a_dry_run_writes_nothing(firm_a,
         lambda rows, **kw: (batches.append(len(rows)), apply_rows(rows, **kw)),
     )
     monkeypatch.setattr(applying, "FIRST_WRITE_BATCH", 3)
+    monkeypatch.setattr(applying, "POSTGRES_FIRST_WRITE_BATCH", 3)
     moved = portfolio(5, city="Villeurbanne")
     import_rows(firm=firm_a.firm, table=moved, mapping=mapping, by=None, dry_run=True)
     assert batches == []
@@ -98,7 +100,7 @@ def test_updates_are_written_in_batches_too_and_a_dry_run_writes_nothing(firm_a,
         (40, 0.3, 40),  # on target
         (100, 1.2, 25),  # slow updates: smaller batches
         (10, 9.0, 1),  # very slow: one row at a time, never none
-        (400, 0.01, CHUNK_SIZE),  # never more than a chunk
+        (1500, 0.01, CHUNK_SIZE),  # never more than a chunk
         (20, 0.0, 40),  # a clock that did not move
     ],
 )

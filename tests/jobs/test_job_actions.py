@@ -8,6 +8,7 @@ import html
 import pytest
 
 from clients.importing import services as imports
+from clients.importing.planning import CHUNK_SIZE
 from clients.models import Client, ClientImport
 from firms.tenancy import firm_scope
 from jobs.models import Job
@@ -196,7 +197,7 @@ def test_the_actions_accept_only_post_and_only_a_local_next(client, firm_a):
 def test_annuler_stops_an_import_in_the_worker_and_relancer_finishes_it(
     client, celery_worker, firm_a
 ):
-    rows = 1_500
+    rows = 3 * CHUNK_SIZE  # three chunks: cancelled before the last
     firm, by = firm_a.firm, firm_a.supervisor.user
     with firm_scope(firm):
         upload = imports.create_import(

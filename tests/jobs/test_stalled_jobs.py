@@ -224,7 +224,7 @@ def portfolio_csv(rows: int) -> bytes:
 def test_a_client_import_whose_worker_is_killed_is_requeued_and_finished(
     killable_worker, firm_a, monkeypatch
 ):
-    rows = 1_500  # three chunks: killed after the first
+    rows = 3 * CHUNK_SIZE  # three chunks: killed after the first
     firm, by = firm_a.firm, firm_a.supervisor.user
     sent: list[tuple[int, int]] = []
     monkeypatch.setattr(run_job, "apply_async", lambda args, **options: sent.append(args))
