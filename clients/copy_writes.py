@@ -144,6 +144,37 @@ def insert_objects(objects: Sequence[models.Model], *, batch_size: int = 1000) -
         instance._state.db = connection.alias
 
 
+def insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    batch_size: int = 1000,
+) -> None:
+    """Insert ``rows`` (tuples of Python values in the order of ``columns``, attribute names
+    such as ``client_id``; JSON columns take Python values or ``JsonText``) as new rows whose
+    keys the database draws. No instance is made on PostgreSQL, where the rows go through COPY
+    and one INSERT: for many rows nobody reads back (an import's history entries). The other
+    columns must have a default in the database or accept NULL. (``bulk_create``, elsewhere,
+    gives an ``auto_now`` or ``auto_now_add`` field the time of its own write.)"""
+    if not rows:
+        return
+    if not uses_copy(len(rows)):
+        positions = [i for i, name in enumerate(columns) if _is_json(model, name)]
+        model._default_manager.bulk_create(
+            [model(**dict(zip(columns, _decoded(row, positions), strict=True))) for row in rows],
+            batch_size=batch_size,
+        )
+        return
+    fields = [model._meta.get_field(name) for name in columns]
+    with transaction.atomic(), connection.cursor() as cursor:
+        incoming = _copy_to_temporary_table(cursor, model, fields, rows)
+        quoted = _quoted_columns(fields)
+        insert = f"INSERT INTO {_table(model)} ({quoted}) SELECT {quoted} FROM {incoming}"  # noqa: S608
+        cursor.execute(insert)
+        cursor.execute(f"DROP TABLE {incoming}")
+
+
 def update_objects(
     objects: Sequence[models.Model], fields: Sequence[str], *, batch_size: int = 1000
 ) -> None:
@@ -253,9 +284,14 @@ def _with_json_text(
     for row in rows:
         row = list(row)
         for position in positions:
-            if row[position] is not None:  # as Django stores None: SQL NULL
-                row[position] = encode_json(row[position])
+            value = row[position]
+            if value is not None and not isinstance(value, JsonText):  # None: SQL NULL
+                row[position] = encode_json(value)
         yield row
+
+
+def _is_json(model: type[models.Model], name: str) -> bool:
+    return isinstance(model._meta.get_field(name), models.JSONField)
 
 
 def _field_name(model: type[models.Model], name: str) -> str:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from clients.copy_writes import insert_rows
 from clients.models import Client, HistoryEntry
 from firms.models import User
 
@@ -144,6 +145,40 @@ def entry(
         subject=subject,
         summary=summary,
         changes=changes or {},
+    )
+
+
+ENTRY_COLUMNS = (
+    "firm_id",
+    "client_id",
+    "actor_id",
+    "action",
+    "subject",
+    "summary",
+    "changes",
+    "created_at",
+)
+
+
+def write_entries(
+    *,
+    firm_id: int,
+    actor: User | None,
+    action: str,
+    entries: Iterable[tuple[int, str, dict]],
+    subject: str = "client",
+) -> None:
+    """Write many entries at once (never grouped), ``entries`` as (client id, summary,
+    changes), without making an object of each: for the clients an import creates."""
+    now = timezone.now()
+    actor_id = actor.pk if actor else None
+    insert_rows(
+        HistoryEntry,
+        ENTRY_COLUMNS,
+        [
+            (firm_id, client_id, actor_id, action, subject, summary, changes, now)
+            for client_id, summary, changes in entries
+        ],
     )
 
 

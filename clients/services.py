@@ -60,21 +60,22 @@ def create_clients(
     with transaction.atomic():
         # COPY on PostgreSQL for many rows (an import's batch), bulk_create otherwise.
         insert_objects(clients)
-        insert_objects(
-            [
-                history.entry(
-                    client=client,
-                    actor=by,
-                    action=action,
-                    changes={
+        history.write_entries(
+            firm_id=firm.pk,
+            actor=by,
+            action=action,
+            entries=(
+                (
+                    client.pk,
+                    f"Fiche créée : {client.company_name}",
+                    {
                         name: {"label": labels[name], "from": "", "to": shown}
                         for name, shown in snapshot(client).items()
                         if shown != ""
                     },
-                    summary=f"Fiche créée : {client.company_name}",
                 )
                 for client in clients
-            ]
+            ),
         )
         clients_created.send(sender=Client, firm=firm, client_ids=[client.pk for client in clients])
     return clients

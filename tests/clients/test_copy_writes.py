@@ -3,11 +3,14 @@ elsewhere; the same clients, keys and history entries either way."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from clients import copy_writes, services
+from clients import copy_writes, history, services
 from clients.models import Client, HistoryEntry
 from firms.tenancy import firm_scope
 from tests import factories
@@ -154,3 +157,53 @@ def test_a_created_clients_history_lists_every_field_given_from_nothing(firm_a):
     assert first["assigned_to"]["to"] == str(member)
     assert first["tags"]["to"] == "import, PME"
     assert "siret" not in first  # not given
+
+
+@pytest.mark.parametrize("by_copy", [True, False])
+def test_insert_rows_stores_the_values_given_and_lets_the_database_draw_the_keys(
+    firm_a, monkeypatch, by_copy
+):
+    if by_copy and connection.vendor != "postgresql":
+        pytest.skip("the COPY path is PostgreSQL's")
+    if not by_copy:
+        monkeypatch.setattr(copy_writes, "uses_copy", lambda rows: False)  # SQLite's path
+    firm = firm_a.firm
+    client = factories.make_client(firm)
+    now = timezone.now()
+
+    def changes(n: int) -> dict:
+        return {"n": n, "to": "« é »\t\\ n°"}
+
+    rows = [
+        (
+            firm.pk,
+            client.pk,
+            firm_a.admin.user.pk if n % 3 else None,
+            HistoryEntry.Action.IMPORTED,
+            "client",
+            f"Entrée {n}",
+            # A value already encoded (shared by many rows) or a Python one.
+            copy_writes.JsonText(copy_writes.encode_json(changes(n))) if n % 2 else changes(n),
+            now,
+        )
+        for n in range(ROWS)
+    ]
+    with firm_scope(firm), CaptureQueriesContext(connection) as queries:
+        copy_writes.insert_rows(HistoryEntry, history.ENTRY_COLUMNS, rows)
+        stored = list(
+            HistoryEntry.objects.for_firm(firm)
+            .filter(client=client)
+            .order_by("id")
+            .values_list("actor_id", "summary", "changes", "created_at")
+        )
+    assert any("incoming_clients_historyentry" in query["sql"] for query in queries) == by_copy
+    assert [row[:3] for row in stored] == [
+        (firm_a.admin.user.pk if n % 3 else None, f"Entrée {n}", changes(n)) for n in range(ROWS)
+    ]
+    # The time given; bulk_create gives an auto_now_add field the time of its own write.
+    assert all(abs(row[3] - now) < timedelta(seconds=5) for row in stored)
+    with firm_scope(firm):
+        later = HistoryEntry.objects.create(firm=firm, client=client, action="updated")
+        assert later.pk > max(
+            HistoryEntry.objects.for_firm(firm).exclude(pk=later.pk).values_list("pk", flat=True)
+        )
