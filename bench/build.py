@@ -49,6 +49,7 @@ from django.utils.text import slugify
 from cartography.models import ClientPlatform, ClientSoftware, DigitalProfile, SoftwareProduct
 from cartography.selectors import platform_catalogue
 from cartography.services import install_default_catalogues
+from clients import history
 from clients.models import Client, HistoryEntry
 from demo.cartographies import demo_cartographies
 from demo.companies import iter_companies
@@ -78,16 +79,6 @@ ANSWER_COLUMNS = (
     "questionnaire_version",
     "answered_by_id",
     "answered_at",
-)
-HISTORY_COLUMNS = (
-    "firm_id",
-    "client_id",
-    "actor_id",
-    "action",
-    "subject",
-    "summary",
-    "changes",
-    "created_at",
 )
 
 
@@ -155,14 +146,14 @@ def add_clients(firm: Firm, *, count: int, seed: int) -> int:
             if _give_keys(firm, batch):
                 tables.append((Client, *dict_rows(Client, batch, now=now, with_key=True)))
             clients = [_Row(values) for values in batch]
-            answers, obligation_rows, history = _questionnaire_rows(
+            answers, obligation_rows, entries = _questionnaire_rows(
                 firm, clients, questionnaires[start : start + CHUNK], moments, encoder
             )
             answered += len(obligation_rows[1])
             tables += [
                 (Answer, *answers),
                 (Obligations, *obligation_rows),
-                (HistoryEntry, *history),
+                (HistoryEntry, *entries),
             ]
             profiles, software, chosen = demo_cartographies(
                 rng=cartography_rng,
@@ -339,7 +330,7 @@ def _questionnaire_rows(firm: Firm, clients, questionnaires, moments, encoder: E
     return (
         (ANSWER_COLUMNS, answer_rows),
         (obligation_columns, obligation_rows),
-        (HISTORY_COLUMNS, history_rows),
+        (history.ENTRY_COLUMNS, history_rows),
     )
 
 

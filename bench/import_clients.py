@@ -7,7 +7,7 @@ It creates a throwaway firm with three members, builds a CSV from ``demo.compani
 column the import knows, a collaborator on one row in three), then times: reading the file, the
 dry run, the import (all creations), the same file again (all unchanged) and a file where every
 city changed (all updates). The firm and its users are deleted at the end unless ``--keep``.
-The goal is 10,000 rows imported in under 30 s; nothing here asserts it.
+The goal is 10,000 rows imported in under 6 s; nothing here asserts it.
 
 With ``--writer``, another connection plays a collaborator saving a client sheet during each
 step: a small write transaction every 100 ms, whose longest wait for the database is shown (on
