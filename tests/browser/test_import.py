@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from clients.importing.reading import MAX_ROWS
 from clients.models import Client, ClientImport, HistoryEntry
 from firms.tenancy import firm_scope
 from tests import factories
@@ -114,9 +115,9 @@ def test_a_supervisor_fixes_a_rejected_row_then_imports(
 def test_a_large_files_dry_run_shows_its_progress_then_the_review(
     page: Page, live_server, celery_worker, firm_a, artifacts_dir, tmp_path
 ):
-    # A few seconds of work for the worker (twenty chunks of 500 rows, about 0.2 s each), so that
+    # A few seconds of work for the worker (ten chunks of 2,000 rows, about 0.3 s each), so that
     # the page, polling every second, shows the bar between its ends.
-    rows = 10_000
+    rows = MAX_ROWS
     path = tmp_path / "grand-portefeuille.csv"
     lines = [
         f"Société {n};{factories.valid_siren(200_000 + n)};;69002;Lyon;\n" for n in range(rows)
@@ -129,16 +130,17 @@ def test_a_large_files_dry_run_shows_its_progress_then_the_review(
     page.get_by_role("button", name="Vérifier l'import").click(timeout=30_000)
 
     expect(page.get_by_role("heading", name="Vérification du fichier")).to_be_visible()
-    expect(page.get_by_text("10000 lignes de clients")).to_be_visible()
+    expect(page.get_by_text("20\xa0000 lignes de clients")).to_be_visible()
     bar = page.get_by_role("progressbar", name="Avancement")
     expect(bar).to_have_attribute("aria-valuenow", re.compile(r"^[1-9]\d?$"), timeout=30_000)
-    expect(page.locator(".job")).to_contain_text(re.compile(r"[\d\xa0]+ / 10\xa0000"))
+    expect(page.locator(".job")).to_contain_text(re.compile(r"[\d\xa0]+ / 20\xa0000"))
     page.screenshot(path=artifacts_dir / "import-dry-run-progress.png", full_page=True)
 
     expect(page.get_by_role("heading", name="Vérification avant import")).to_be_visible(
         timeout=60_000
     )
-    expect(page.get_by_test_id("import-counts")).to_contain_text("10000 à créer")
+    expect(page.get_by_test_id("import-counts")).to_contain_text("20\xa0000 à créer")
+    page.screenshot(path=artifacts_dir / "import-review-large.png")
     with firm_scope(firm_a.firm):
         assert not Client.objects.for_firm(firm_a.firm).exists()
 
