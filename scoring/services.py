@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -372,25 +372,22 @@ def rescore_portfolio(*, firm_id: int, progress=None) -> int:
     if progress:
         progress.set_total(len(ids))
     batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+    encoded = EncodedResults()
+
+    def score(batch: list[int]) -> ScoredBatch:
+        """One batch's rows, the encodings kept from the batches before; call it inside the
+        firm's scope."""
+        return _score_rows(
+            firm_id, batch, grid=grid, grid_version=grid_version, returning=False, encoded=encoded
+        )
+
     with _without_cycle_collection():
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            _rescore_overlapping(
-                firm_id, batches, grid=grid, grid_version=grid_version, progress=progress
-            )
+            _rescore_overlapping(firm_id, batches, score=score, progress=progress)
             return len(ids)
-        encoded = EncodedResults()
         for batch in batches:
             with firm_scope(firm_id), transaction.atomic():
-                _write_rows(
-                    _score_rows(
-                        firm_id,
-                        batch,
-                        grid=grid,
-                        grid_version=grid_version,
-                        returning=False,
-                        encoded=encoded,
-                    )
-                )
+                _write_rows(score(batch))
             if progress:
                 progress.advance(len(batch))
     return len(ids)
@@ -412,24 +409,21 @@ def _without_cycle_collection():
 
 
 def _rescore_overlapping(
-    firm_id: int, batches: list[list[int]], *, grid: Grid, grid_version: int, progress
+    firm_id: int,
+    batches: list[list[int]],
+    *,
+    score: Callable[[list[int]], ScoredBatch],
+    progress,
 ) -> None:
-    """Compute batch n+1 here while a writer thread (its own connection) writes batch n.
-    A batch counts as done once written; a failed write stops the rescoring with its error."""
-    encoded = EncodedResults()
+    """Compute batch n+1 here (``score``) while a writer thread (its own connection) writes
+    batch n. A batch counts as done once written; a failed write stops the rescoring with its
+    error."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rescore-writer") as writer:
         pending: tuple[Future, int] | None = None
         try:
             for batch in batches:
                 with firm_scope(firm_id):
-                    scored = _score_rows(
-                        firm_id,
-                        batch,
-                        grid=grid,
-                        grid_version=grid_version,
-                        returning=False,
-                        encoded=encoded,
-                    )
+                    scored = score(batch)
                 if pending:
                     done, pending = pending, None
                     _written(*done, progress)
