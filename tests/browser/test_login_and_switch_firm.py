@@ -64,6 +64,8 @@ def test_demo_admin_logs_in_and_switches_firm(page: Page, live_server, demo, art
     page.screenshot(path=artifacts_dir / "clients-martin.png", full_page=True)
 
 
-def test_a_wrong_password_keeps_the_user_out(page: Page, live_server, demo):
+def test_a_wrong_password_keeps_the_user_out(page: Page, live_server):
+    # A real account (the demo's administrator, without the demo around it), a wrong password.
+    User.objects.create_user(DEMO_ADMIN, DEMO_PASSWORD, full_name="Admin Démo")
     log_in_browser(page, live_server.url, DEMO_ADMIN, "not-the-password")
     expect(page.get_by_role("alert")).to_contain_text("mot de passe incorrect")
